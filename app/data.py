@@ -1,0 +1,173 @@
+"""The app's one door into the warehouse: the current publication, opened read-only.
+
+The app never opens the pipeline's working warehouse (see ``csops.publication``). Each
+rerun asks ``published/current.json`` which publication is current, so a new run's
+marts reach an open browser tab on its next rerun, without restarting the server.
+
+Everything cached here is keyed by the publication's file path: a publication file
+never changes once written, so a cached answer for a path is never stale, and a new
+publication (a new path) is a cache miss by construction.
+
+Queries return the marts' columns as they are. KPIs are defined in the marts only; the
+app shows their rates, intervals, n and low-sample flags and never recomputes them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from csops.paths import csops_home
+from csops.publication import KEEP_PUBLICATIONS, Publication, read_current
+
+CSAT_MART = "csat_by_channel_day"
+BUILD_PARAMETERS = "build_parameters"
+
+# The columns of the CSAT mart contract, in the order the app shows and exports them.
+# Named rather than ``select *`` so that a mart gaining a column changes nothing here.
+CSAT_COLUMNS = (
+    "contact_date",
+    "channel",
+    "response_count",
+    "top2_response_count",
+    "csat_top2_rate",
+    "csat_top2_rate_ci95_low",
+    "csat_top2_rate_ci95_high",
+    "csat_mean_score",
+    "is_low_sample",
+    "min_responses",
+)
+
+# Every filter change is a new cache key; bound the memory that can take.
+_QUERY_CACHE_ENTRIES = 256
+
+
+def current_publication() -> Publication | None:
+    """The publication ``current.json`` points at now; None before the first ``csops run``.
+
+    Deliberately not cached: it is one small file read, and reading it on every rerun
+    is what lets a new publication replace the old one without a restart.
+    """
+    return read_current(csops_home())
+
+
+def has_table(publication: Publication, table_name: str) -> bool:
+    """Whether the publication carries ``marts.<table_name>``."""
+    return table_name in publication.tables
+
+
+def build_parameters(publication: Publication) -> dict[str, Any]:
+    """The parameter values the build used (``marts.build_parameters``), newest build first.
+
+    Empty when the publication has no ``build_parameters`` table.
+    """
+    if not has_table(publication, BUILD_PARAMETERS):
+        return {}
+    return _build_parameters(str(publication.path))
+
+
+def channels(publication: Publication) -> list[str]:
+    """The channels present in the CSAT mart, alphabetically."""
+    return _csat_channels(str(publication.path))
+
+
+def csat_date_bounds(publication: Publication) -> tuple[date, date] | None:
+    """First and last contact date in the CSAT mart; None when the mart has no rows."""
+    return _csat_date_bounds(str(publication.path))
+
+
+def csat_by_channel_day(
+    publication: Publication,
+    start_date: date,
+    end_date: date,
+    channels: tuple[str, ...] | list[str],
+) -> pd.DataFrame:
+    """Rows of ``marts.csat_by_channel_day`` with ``start_date <= contact_date <= end_date``
+    (both inclusive) and a channel in ``channels``, ordered by date then channel.
+    """
+    # Sorted so that the same selection in another order hits the same cache entry.
+    return _csat_rows(str(publication.path), start_date, end_date, tuple(sorted(channels)))
+
+
+def _close_connection(connection: duckdb.DuckDBPyConnection) -> None:
+    connection.close()
+
+
+# One connection per publication file, shared by all sessions. Only the few newest
+# publications stay on disk (KEEP_PUBLICATIONS), so older connections are closed when
+# they drop out of the cache rather than held open forever.
+@st.cache_resource(max_entries=KEEP_PUBLICATIONS, on_release=_close_connection, show_spinner=False)
+def _connection(publication_path: str) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(publication_path, read_only=True)
+
+
+def _query(publication_path: str, sql: str, parameters: list[Any] | None = None) -> pd.DataFrame:
+    # Streamlit runs each session's script in its own thread and a DuckDB connection
+    # must not be used by two threads at once, so every query takes its own cursor.
+    with _connection(publication_path).cursor() as cursor:
+        return cursor.execute(sql, parameters or []).df()
+
+
+@st.cache_data(max_entries=_QUERY_CACHE_ENTRIES, show_spinner=False)
+def _build_parameters(publication_path: str) -> dict[str, Any]:
+    frame = _query(
+        publication_path,
+        f"select * from marts.{BUILD_PARAMETERS} order by built_at desc nulls last limit 1",
+    )
+    if frame.empty:
+        return {}
+    # Plain Python values (datetime, int, str) rather than numpy/pandas scalars.
+    return {column: _python_value(value) for column, value in frame.iloc[0].items()}
+
+
+@st.cache_data(max_entries=_QUERY_CACHE_ENTRIES, show_spinner=False)
+def _csat_channels(publication_path: str) -> list[str]:
+    frame = _query(publication_path, f"select distinct channel from marts.{CSAT_MART} order by channel")
+    return frame["channel"].tolist()
+
+
+@st.cache_data(max_entries=_QUERY_CACHE_ENTRIES, show_spinner=False)
+def _csat_date_bounds(publication_path: str) -> tuple[date, date] | None:
+    frame = _query(
+        publication_path,
+        f"select min(contact_date) as first_date, max(contact_date) as last_date from marts.{CSAT_MART}",
+    )
+    first_date, last_date = frame.iloc[0]["first_date"], frame.iloc[0]["last_date"]
+    if pd.isna(first_date):
+        return None
+    return pd.Timestamp(first_date).date(), pd.Timestamp(last_date).date()
+
+
+@st.cache_data(max_entries=_QUERY_CACHE_ENTRIES, show_spinner=False)
+def _csat_rows(
+    publication_path: str,
+    start_date: date,
+    end_date: date,
+    channels: tuple[str, ...],
+) -> pd.DataFrame:
+    frame = _query(
+        publication_path,
+        f"""
+        select {", ".join(CSAT_COLUMNS)}
+        from marts.{CSAT_MART}
+        where contact_date between ? and ?
+            and list_contains(?::varchar[], channel)
+        order by contact_date, channel
+        """,
+        [start_date, end_date, list(channels)],
+    )
+    # DuckDB hands DATE back as a timestamp; the mart's grain is a calendar date.
+    frame["contact_date"] = pd.to_datetime(frame["contact_date"]).dt.date
+    return frame
+
+
+def _python_value(value: Any) -> Any:
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if pd.isna(value):
+        return None
+    return value.item() if hasattr(value, "item") else value

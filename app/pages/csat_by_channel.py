@@ -1,0 +1,201 @@
+"""Page: CSAT (top-2-box) per channel and contact date, as ``marts.csat_by_channel_day`` states it.
+
+Every number comes from the mart: the rate, its Wilson 95% interval, n and the
+low-sample flag. The page filters and draws them; it computes no rate of its own.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import plotly.colors
+import plotly.graph_objects as go
+import streamlit as st
+
+from app import data
+
+TITLE = "CSAT by channel"
+URL_PATH = "csat-by-channel"
+
+NO_PUBLICATION_MESSAGE = (
+    "No data has been published yet. Run `csops run` to build the marts; "
+    "this page shows them as soon as the run publishes (refresh the page)."
+)
+NO_CSAT_MART_MESSAGE = (
+    "The current publication has no CSAT mart (`marts.csat_by_channel_day`). "
+    "Run `csops run` again to publish one."
+)
+EMPTY_MART_MESSAGE = "The CSAT mart has no rows yet: no 1-5 CSAT survey responses have been loaded."
+NO_CHANNEL_MESSAGE = "Select at least one channel to see its CSAT."
+INCOMPLETE_RANGE_MESSAGE = "Pick the end date of the range to see its CSAT."
+
+LOW_SAMPLE_MARKER = "circle-open"
+SAMPLE_MARKER = "circle"
+
+# How the table labels and formats the mart's columns. ``min_responses`` is the same
+# on every row and is stated in the caption instead, so it is left out of the view
+# (it stays in the CSV).
+TABLE_COLUMN_CONFIG = {
+    "contact_date": st.column_config.DateColumn("Contact date", format="YYYY-MM-DD"),
+    "channel": st.column_config.TextColumn("Channel"),
+    "response_count": st.column_config.NumberColumn("Responses (n)", format="%d"),
+    "top2_response_count": st.column_config.NumberColumn("Scored 4-5", format="%d"),
+    "csat_top2_rate": st.column_config.NumberColumn("CSAT top-2", format="percent"),
+    "csat_top2_rate_ci95_low": st.column_config.NumberColumn("95% interval low", format="percent"),
+    "csat_top2_rate_ci95_high": st.column_config.NumberColumn("95% interval high", format="percent"),
+    "csat_mean_score": st.column_config.NumberColumn("Mean score (1-5)", format="%.2f"),
+    "is_low_sample": st.column_config.CheckboxColumn("Low sample"),
+}
+
+
+def render() -> None:
+    """The page body; ``st.Page`` runs it on every rerun."""
+    st.title(TITLE)
+    # Read once, then pass along: every query of this rerun sees the same publication.
+    publication = data.current_publication()
+    if publication is None:
+        st.info(NO_PUBLICATION_MESSAGE)
+        return
+    if not data.has_table(publication, data.CSAT_MART):
+        st.info(NO_CSAT_MART_MESSAGE)
+        return
+    date_bounds = data.csat_date_bounds(publication)
+    if date_bounds is None:
+        st.info(EMPTY_MART_MESSAGE)
+        return
+
+    all_channels = data.channels(publication)
+    date_range, selected_channels = _render_filters(date_bounds, all_channels)
+    if not selected_channels:
+        st.info(NO_CHANNEL_MESSAGE)
+        return
+    if len(date_range) < 2:
+        # The range picker reruns the page after the first click, before the end date.
+        st.info(INCOMPLETE_RANGE_MESSAGE)
+        return
+
+    start_date, end_date = date_range
+    rows = data.csat_by_channel_day(publication, start_date, end_date, selected_channels)
+    if rows.empty:
+        st.info(f"No CSAT responses for the selected channels between {start_date} and {end_date}.")
+        return
+
+    st.plotly_chart(_csat_figure(rows, _channel_colors(all_channels)), width="stretch")
+    st.caption(_chart_caption(rows))
+    _render_table(rows, start_date, end_date)
+
+
+def _render_filters(date_bounds: tuple[date, date], all_channels: list[str]) -> tuple[tuple[date, ...], list[str]]:
+    """The date range (one date while the user is still picking) and the channels chosen."""
+    first_date, last_date = date_bounds
+    date_column, channel_column = st.columns([1, 2])
+    # No widget keys: a widget's identity then includes its bounds and options, so a
+    # publication with a different date range or channel set resets the filters to
+    # "everything" instead of keeping a selection the new data may not have.
+    date_range = date_column.date_input(
+        "Contact dates",
+        value=(first_date, last_date),
+        min_value=first_date,
+        max_value=last_date,
+        format="YYYY-MM-DD",
+    )
+    selected_channels = channel_column.multiselect("Channels", options=all_channels, default=all_channels)
+    return tuple(date_range), selected_channels
+
+
+def _channel_colors(all_channels: list[str]) -> dict[str, str]:
+    """One colour per channel, assigned over all channels so that filtering keeps colours."""
+    palette = plotly.colors.qualitative.Plotly
+    return {channel: palette[index % len(palette)] for index, channel in enumerate(all_channels)}
+
+
+def _csat_figure(rows: pd.DataFrame, channel_colors: dict[str, str]) -> go.Figure:
+    figure = go.Figure()
+    for channel, channel_rows in rows.groupby("channel", sort=True):
+        figure.add_trace(_channel_trace(str(channel), channel_rows, channel_colors[str(channel)]))
+    figure.update_layout(
+        xaxis_title="Contact date",
+        yaxis_title="CSAT top-2 (share scoring 4-5)",
+        yaxis_tickformat=".0%",
+        legend_title_text="Channel",
+        hovermode="closest",
+        margin={"t": 30, "b": 40},
+    )
+    return figure
+
+
+def _channel_trace(channel: str, channel_rows: pd.DataFrame, color: str) -> go.Scatter:
+    rate = channel_rows["csat_top2_rate"]
+    is_low_sample = channel_rows["is_low_sample"].astype(bool)
+    return go.Scatter(
+        x=channel_rows["contact_date"],
+        y=rate,
+        name=channel,
+        mode="lines+markers",
+        line={"color": color, "width": 2},
+        marker={
+            "color": color,
+            "size": 9,
+            "symbol": [LOW_SAMPLE_MARKER if low else SAMPLE_MARKER for low in is_low_sample],
+            "line": {"width": 2, "color": color},
+        },
+        # The mart's Wilson bounds, drawn as asymmetric error bars around its rate.
+        error_y={
+            "type": "data",
+            "symmetric": False,
+            "array": channel_rows["csat_top2_rate_ci95_high"] - rate,
+            "arrayminus": rate - channel_rows["csat_top2_rate_ci95_low"],
+            "color": color,
+            "thickness": 1,
+            "width": 3,
+        },
+        customdata=list(
+            zip(
+                channel_rows["response_count"],
+                channel_rows["csat_top2_rate_ci95_low"],
+                channel_rows["csat_top2_rate_ci95_high"],
+                ["low sample" if low else "" for low in is_low_sample],
+            )
+        ),
+        hovertemplate=(
+            f"<b>{channel}</b> %{{x|%Y-%m-%d}}<br>"
+            "CSAT top-2 %{y:.1%} (95% interval %{customdata[1]:.1%}-%{customdata[2]:.1%})<br>"
+            "n = %{customdata[0]} %{customdata[3]}<extra></extra>"
+        ),
+    )
+
+
+def _chart_caption(rows: pd.DataFrame) -> str:
+    min_responses = rows["min_responses"].dropna().unique()
+    threshold = f"{int(min_responses[0])}" if len(min_responses) == 1 else "`min_responses`"
+    return (
+        "Each point is a day's CSAT top-2 rate: the share of 1-5 survey responses scoring 4 or 5. "
+        "Bars show its Wilson 95% interval. "
+        f"**Hollow markers are low-sample days** (fewer than {threshold} responses): "
+        "read them as indicative, not for ranking channels."
+    )
+
+
+def _render_table(rows: pd.DataFrame, start_date: date, end_date: date) -> None:
+    st.subheader("Rows shown")
+    low_sample_count = int(rows["is_low_sample"].sum())
+    st.caption(
+        f"{len(rows)} channel-days, {int(rows['response_count'].sum()):,} responses, "
+        f"{low_sample_count} low-sample."
+    )
+    st.dataframe(
+        rows,
+        column_config=TABLE_COLUMN_CONFIG,
+        column_order=list(TABLE_COLUMN_CONFIG),
+        hide_index=True,
+        width="stretch",
+    )
+    st.download_button(
+        "Download these rows (CSV)",
+        data=rows.to_csv(index=False),
+        file_name=f"csat_by_channel_day_{start_date}_{end_date}.csv",
+        mime="text/csv",
+        help="The mart's columns for the rows above, with rates as fractions from 0 to 1.",
+        on_click="ignore",
+    )

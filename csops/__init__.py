@@ -1,0 +1,1 @@
+"""csops: an analytics warehouse for customer-service operations."""

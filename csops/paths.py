@@ -1,0 +1,60 @@
+"""Where csops keeps everything: one data folder, ``CSOPS_HOME`` (default ``./data``).
+
+Every component finds its files through :func:`csops_home`, so pointing ``CSOPS_HOME``
+elsewhere moves all of it and nothing is written outside.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+SOURCES = ("crm", "telephony", "surveys")
+
+
+@dataclass(frozen=True)
+class CsopsHome:
+    root: Path
+
+    @property
+    def landing(self) -> Path:
+        """Exports as they arrive: ``landing/<source>/<YYYY-MM-DD>/<file>``."""
+        return self.root / "landing"
+
+    @property
+    def truth(self) -> Path:
+        """What the simulator planted; never read by the pipeline."""
+        return self.root / "truth"
+
+    @property
+    def warehouse(self) -> Path:
+        """The working warehouse, written by the pipeline only."""
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def published(self) -> Path:
+        """Read-only copies of the marts that the app reads."""
+        return self.root / "published"
+
+    @property
+    def quality(self) -> Path:
+        """Quality results and Data Docs."""
+        return self.root / "quality"
+
+    @property
+    def dagster(self) -> Path:
+        """DAGSTER_HOME: run history shared by ``csops run`` and ``csops dev``."""
+        return self.root / "dagster"
+
+    @property
+    def dbt_target(self) -> Path:
+        return self.root / "dbt" / "target"
+
+    @property
+    def dbt_logs(self) -> Path:
+        return self.root / "dbt" / "logs"
+
+
+def csops_home() -> CsopsHome:
+    return CsopsHome(Path(os.environ.get("CSOPS_HOME", "data")).expanduser().resolve())

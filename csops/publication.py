@@ -1,0 +1,108 @@
+"""The hand-over between the pipeline and the app.
+
+DuckDB lets one process hold a file read-write and no other open it meanwhile, so the
+app never opens the working warehouse. After a run passes its blocking checks, the
+pipeline copies the marts into a new, self-contained DuckDB file under
+``published/`` and then atomically replaces ``published/current.json`` to point at it.
+Readers open the file named by the pointer read-only; a new publication is a new file,
+so a reader is never blocked by, and never blocks, a run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from csops.paths import CsopsHome
+
+POINTER_NAME = "current.json"
+# Older publications are kept a while so that a reader that opened one before a
+# newer run finished can finish its queries.
+KEEP_PUBLICATIONS = 3
+
+
+@dataclass(frozen=True)
+class Publication:
+    path: Path
+    run_id: str
+    published_at: str
+    as_of: str | None
+    tables: tuple[str, ...]
+
+
+def read_current(home: CsopsHome) -> Publication | None:
+    """The latest good publication, or None when no run has published yet."""
+    pointer = home.published / POINTER_NAME
+    if not pointer.exists():
+        return None
+    meta = json.loads(pointer.read_text())
+    path = home.published / meta["file"]
+    if not path.exists():
+        return None
+    return Publication(
+        path=path,
+        run_id=meta["run_id"],
+        published_at=meta["published_at"],
+        as_of=meta.get("as_of"),
+        tables=tuple(meta.get("tables", ())),
+    )
+
+
+def publish(home: CsopsHome, warehouse: duckdb.DuckDBPyConnection, run_id: str, schema: str = "marts") -> Publication:
+    """Copy every table of ``schema`` into a new file and point ``current.json`` at it.
+
+    ``warehouse`` is the pipeline's open read-write connection to the working warehouse.
+    """
+    home.published.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc)
+    file_name = f"marts-{stamp:%Y%m%dT%H%M%S%f}-{run_id[:8]}.duckdb"
+    target = home.published / file_name
+    tables = [
+        row[0]
+        for row in warehouse.execute(
+            "select table_name from information_schema.tables where table_schema = ? and table_catalog = current_database() order by 1",
+            [schema],
+        ).fetchall()
+    ]
+    alias = "publication_target"
+    warehouse.execute(f"attach '{target}' as {alias}")
+    try:
+        warehouse.execute(f"create schema {alias}.{schema}")
+        for table in tables:
+            warehouse.execute(f'create table {alias}.{schema}."{table}" as select * from {schema}."{table}"')
+    finally:
+        warehouse.execute(f"detach {alias}")
+    as_of = _as_of(target, schema, tables)
+    meta = {
+        "file": file_name,
+        "run_id": run_id,
+        "published_at": stamp.isoformat(timespec="seconds"),
+        "as_of": as_of,
+        "tables": tables,
+    }
+    tmp = home.published / (POINTER_NAME + ".tmp")
+    tmp.write_text(json.dumps(meta, indent=2))
+    os.replace(tmp, home.published / POINTER_NAME)  # atomic: readers see the old or the new pointer
+    _prune(home, keep=file_name)
+    return read_current(home)  # type: ignore[return-value]
+
+
+def _as_of(path: Path, schema: str, tables: list[str]) -> str | None:
+    """The build's as-of time, as the marts recorded it (``build_parameters.as_of_at``)."""
+    if "build_parameters" not in tables:
+        return None
+    with duckdb.connect(str(path), read_only=True) as con:
+        row = con.execute(f"select max(as_of_at) from {schema}.build_parameters").fetchone()
+    return None if row is None or row[0] is None else row[0].isoformat()
+
+
+def _prune(home: CsopsHome, keep: str) -> None:
+    files = sorted(home.published.glob("marts-*.duckdb"), key=lambda p: p.name, reverse=True)
+    for old in files[KEEP_PUBLICATIONS:]:
+        if old.name != keep:
+            old.unlink(missing_ok=True)

@@ -1,0 +1,45 @@
+with
+
+responses as (
+    select * from {{ ref('fct_survey_responses') }}
+),
+
+scored as (
+    -- CSAT is read on the 1-5 scale only; a response is attributed to its contact's
+    -- channel and date (KPI_DEFINITIONS.md section 4).
+    select
+        contact_date,
+        channel,
+        csat_score
+    from responses
+    where csat_score is not null
+        and is_contact_matched
+),
+
+counted as (
+    select
+        contact_date,
+        channel,
+        count(*) as response_count,
+        count(*) filter (where csat_score >= 4) as top2_response_count,
+        avg(csat_score) as csat_mean_score
+    from scored
+    group by all
+),
+
+final as (
+    select
+        contact_date,
+        channel,
+        response_count,
+        top2_response_count,
+        top2_response_count / response_count as csat_top2_rate,
+        csat_mean_score,
+        {{ wilson_interval_bound('top2_response_count', 'response_count', 'low') }} as csat_top2_rate_ci95_low,
+        {{ wilson_interval_bound('top2_response_count', 'response_count', 'high') }} as csat_top2_rate_ci95_high,
+        response_count < {{ var('min_responses') }} as is_low_sample,
+        {{ var('min_responses') }}::integer as min_responses
+    from counted
+)
+
+select * from final

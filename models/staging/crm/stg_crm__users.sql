@@ -1,0 +1,27 @@
+with
+
+source as (
+    select * from {{ source('crm', 'users') }}
+),
+
+latest as (
+    select *
+    from source
+    qualify row_number() over (partition by id order by updated_at desc, _landing_date desc) = 1
+),
+
+final as (
+    select
+        id as crm_user_id,
+        role as user_role,
+        role in ('agent', 'admin') as is_agent,
+        time_zone as user_time_zone,
+        active as is_active,
+        {{ utc_from_iso('created_at') }} as created_at,
+        {{ utc_from_iso('updated_at') }} as updated_at,
+        _landing_date
+    from latest
+)
+
+-- Names, emails and phone numbers stop here: no personal data goes past staging.
+select * from final

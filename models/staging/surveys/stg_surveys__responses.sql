@@ -1,0 +1,33 @@
+with
+
+source as (
+    select * from {{ source('surveys', 'responses') }}
+),
+
+deduplicated as (
+    -- An export window can overlap the previous one: a response id counts once.
+    select *
+    from source
+    qualify row_number() over (partition by ResponseId order by _landing_date desc) = 1
+),
+
+final as (
+    select
+        ResponseId as survey_response_id,
+        {{ utc_from_local('RecordedDate', var('survey_account_timezone')) }} as recorded_at,
+        lower(Finished) = 'true' as is_finished,
+        -- Each question is read on its own scale; a value off the scale is null here and
+        -- is caught by the load's checks, never averaged in.
+        case when try_cast(Q1 as integer) between 1 and 5 then try_cast(Q1 as integer) end as csat_score,
+        case when try_cast(Q2 as integer) between 0 and 10 then try_cast(Q2 as integer) end as nps_score,
+        case when try_cast(Q3 as integer) between 1 and 7 then try_cast(Q3 as integer) end as ces_score,
+        case Q4 when '1' then true when '2' then false end as is_resolved_answer,
+        nullif(trim(Q5_TEXT), '') as comment_text,
+        contact_system,
+        contact_ref,
+        _source_file,
+        _landing_date
+    from deduplicated
+)
+
+select * from final

@@ -1,0 +1,48 @@
+with
+
+source as (
+    select * from {{ source('telephony', 'contact_records') }}
+),
+
+latest as (
+    -- Connect delivers records at least once: the latest LastUpdateTimestamp wins.
+    select *
+    from source
+    qualify row_number() over (partition by ContactId order by LastUpdateTimestamp desc, _landing_date desc) = 1
+),
+
+channel_map as (
+    select * from {{ ref('channel_map') }} where source_system = 'telephony'
+),
+
+final as (
+    select
+        latest.ContactId as contact_record_id,
+        coalesce(latest.InitialContactId, latest.ContactId) as initial_contact_record_id,
+        latest.PreviousContactId as previous_contact_record_id,
+        channel_map.channel,
+        latest.InitiationMethod as initiation_method,
+        {{ utc_from_iso('latest.InitiationTimestamp') }} as initiated_at,
+        {{ utc_from_iso('latest.DisconnectTimestamp') }} as disconnected_at,
+        {{ utc_from_iso('latest.LastUpdateTimestamp') }} as last_updated_at,
+        latest.DisconnectReason as disconnect_reason,
+        json_extract_string(latest.Queue, '$.Name') as queue_name,
+        {{ utc_from_iso("json_extract_string(latest.Queue, '$.EnqueueTimestamp')") }} as enqueued_at,
+        {{ utc_from_iso("json_extract_string(latest.Queue, '$.DequeueTimestamp')") }} as dequeued_at,
+        try_cast(json_extract(latest.Queue, '$.Duration') as integer) as queue_duration_seconds,
+        json_extract_string(latest.Agent, '$.Username') as connect_agent_username,
+        {{ utc_from_iso("json_extract_string(latest.Agent, '$.ConnectedToAgentTimestamp')") }} as connected_to_agent_at,
+        try_cast(json_extract(latest.Agent, '$.AgentInteractionDuration') as integer) as agent_interaction_seconds,
+        try_cast(json_extract(latest.Agent, '$.CustomerHoldDuration') as integer) as customer_hold_seconds,
+        try_cast(json_extract(latest.Agent, '$.AfterContactWorkDuration') as integer) as after_contact_work_seconds,
+        json_extract_string(latest.Attributes, '$.category') as issue_category,
+        json_extract_string(latest.Attributes, '$.disposition') as disposition,
+        latest._source_file,
+        latest._landing_date
+    from latest
+    left join channel_map
+        on latest.Channel = channel_map.source_channel
+)
+
+-- The caller's number stops here: it reaches no later model.
+select * from final

@@ -1,0 +1,112 @@
+"""Homes for the app tests: one with a real (synthetic) publication, one with none.
+
+``published_home`` writes its marts by hand and publishes them with the pipeline's own
+``csops.publication.publish``, so the app reads a real DuckDB file exactly as it will
+read one built by ``csops run``. Tests read expected values back from that file rather
+than from the numbers below, so they hold for a pipeline-built publication too.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+import duckdb
+import pytest
+
+from csops.paths import CsopsHome, csops_home
+from csops.publication import publish
+
+MIN_RESPONSES = 30
+AS_OF_AT = datetime(2024, 3, 7, 17, 42, 5)  # naive UTC, as the mart stores it
+
+# (contact_date, channel, responses, responses scoring 4 or 5, mean score)
+CSAT_COUNTS = [
+    (date(2024, 3, 4), "chat", 41, 33, 4.12),
+    (date(2024, 3, 4), "email", 58, 40, 3.81),
+    (date(2024, 3, 4), "phone", 120, 101, 4.30),
+    (date(2024, 3, 5), "chat", 37, 31, 4.20),
+    (date(2024, 3, 5), "email", 12, 7, 3.42),  # the low-sample row: n < MIN_RESPONSES
+    (date(2024, 3, 5), "phone", 133, 109, 4.22),
+    (date(2024, 3, 6), "chat", 45, 36, 4.05),
+    (date(2024, 3, 6), "email", 61, 47, 3.95),
+    (date(2024, 3, 6), "phone", 128, 112, 4.41),
+]
+
+
+def wilson_interval_95(successes: int, n: int) -> tuple[float, float]:
+    """Wilson score interval, so the synthetic mart's bounds are plausible, not arbitrary."""
+    z = 1.959963984540054
+    share = successes / n
+    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half_width = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half_width, centre + half_width
+
+
+def write_synthetic_marts(con: duckdb.DuckDBPyConnection, csat_counts: list[tuple], as_of_at: datetime) -> None:
+    """Create schema ``marts`` in ``con`` with ``csat_by_channel_day`` and ``build_parameters``."""
+    con.execute("create schema marts")
+    con.execute(
+        """
+        create table marts.csat_by_channel_day (
+            contact_date date,
+            channel varchar,
+            response_count bigint,
+            top2_response_count bigint,
+            csat_top2_rate double,
+            csat_mean_score double,
+            csat_top2_rate_ci95_low double,
+            csat_top2_rate_ci95_high double,
+            is_low_sample boolean,
+            min_responses integer,
+        )
+        """
+    )
+    for contact_date, channel, response_count, top2_count, mean_score in csat_counts:
+        ci95_low, ci95_high = wilson_interval_95(top2_count, response_count)
+        con.execute(
+            "insert into marts.csat_by_channel_day values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                contact_date,
+                channel,
+                response_count,
+                top2_count,
+                top2_count / response_count,
+                mean_score,
+                ci95_low,
+                ci95_high,
+                response_count < MIN_RESPONSES,
+                MIN_RESPONSES,
+            ],
+        )
+    con.execute(
+        """
+        create table marts.build_parameters as
+        select
+            ?::timestamp as as_of_at,
+            'America/New_York' as reporting_timezone,
+            ?::integer as min_responses,
+            20 as sl_threshold_seconds,
+            7 as fcr_window_days,
+            ?::timestamp as built_at,
+        """,
+        [as_of_at, MIN_RESPONSES, as_of_at],
+    )
+
+
+@pytest.fixture
+def empty_home(tmp_path, monkeypatch) -> CsopsHome:
+    """A CSOPS_HOME where nothing has been published."""
+    monkeypatch.setenv("CSOPS_HOME", str(tmp_path / "csops_home"))
+    return csops_home()
+
+
+@pytest.fixture
+def published_home(tmp_path, monkeypatch) -> CsopsHome:
+    """A CSOPS_HOME whose current publication holds hand-made CSAT marts."""
+    monkeypatch.setenv("CSOPS_HOME", str(tmp_path / "csops_home"))
+    home = csops_home()
+    with duckdb.connect(":memory:") as con:
+        write_synthetic_marts(con, CSAT_COUNTS, AS_OF_AT)
+        publish(home, con, run_id="test-run")
+    return home

@@ -1,0 +1,209 @@
+"""The "CSAT by channel" page, run through Streamlit's AppTest against real DuckDB files.
+
+Expected values are read from the publication file itself, so these tests hold for
+any fixture that returns a published CsopsHome, synthetic or built by the pipeline.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app.data import CSAT_COLUMNS
+from csops.paths import CsopsHome
+from csops.publication import publish, read_current
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+APP_ENTRY_POINT = REPO_ROOT / "app" / "streamlit_app.py"
+KEY_COLUMNS = ["contact_date", "channel"]
+
+
+def run_app() -> AppTest:
+    app = AppTest.from_file(APP_ENTRY_POINT, default_timeout=30).run()
+    assert not app.exception, [exception.value for exception in app.exception]
+    return app
+
+
+def read_published(home: CsopsHome, sql: str, parameters: list | None = None) -> pd.DataFrame:
+    """Query the current publication directly, as the source of expected values."""
+    publication = read_current(home)
+    assert publication is not None
+    with duckdb.connect(str(publication.path), read_only=True) as con:
+        return con.execute(sql, parameters or []).df()
+
+
+def published_csat_rows(home: CsopsHome, where: str = "true", parameters: list | None = None) -> pd.DataFrame:
+    return read_published(
+        home,
+        f"select {', '.join(CSAT_COLUMNS)} from marts.csat_by_channel_day where {where} order by contact_date, channel",
+        parameters,
+    )
+
+
+def shown_rows(app: AppTest) -> pd.DataFrame:
+    """The rows of the page's table."""
+    assert len(app.dataframe) == 1
+    return app.dataframe[0].value
+
+
+def assert_same_rows(shown: pd.DataFrame, expected: pd.DataFrame) -> None:
+    """The table shows exactly the mart's rows, with the mart's values."""
+
+    def normalised(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame[list(CSAT_COLUMNS)].copy()
+        frame["contact_date"] = pd.to_datetime(frame["contact_date"]).dt.date
+        frame["is_low_sample"] = frame["is_low_sample"].astype(bool)
+        return frame.sort_values(KEY_COLUMNS).reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(normalised(shown), normalised(expected), check_dtype=False)
+
+
+def widget(widgets, label: str):
+    return next(candidate for candidate in widgets if candidate.label == label)
+
+
+def plotly_figure(app: AppTest) -> dict:
+    charts = app.get("plotly_chart")
+    assert len(charts) == 1
+    return json.loads(charts[0].proto.spec)
+
+
+def plotly_values(encoded) -> list:
+    """A Plotly array as a list: Plotly sends numeric arrays base64-encoded."""
+    if isinstance(encoded, dict):
+        return np.frombuffer(base64.b64decode(encoded["bdata"]), dtype=encoded["dtype"]).tolist()
+    return list(encoded)
+
+
+def test_page_shows_chart_and_every_mart_row(published_home):
+    app = run_app()
+
+    assert app.title[0].value == "CSAT by channel"
+    assert plotly_figure(app)["data"], "the chart has no traces"
+    assert_same_rows(shown_rows(app), published_csat_rows(published_home))
+    assert len(app.get("download_button")) == 1
+
+
+def test_chart_draws_mart_rates_with_intervals_and_hollow_low_sample_markers(published_home):
+    app = run_app()
+    figure = plotly_figure(app)
+    expected = published_csat_rows(published_home)
+
+    traces = {trace["name"]: trace for trace in figure["data"]}
+    assert sorted(traces) == sorted(expected["channel"].unique())
+    for channel, channel_rows in expected.groupby("channel"):
+        trace = traces[channel]
+        assert plotly_values(trace["y"]) == pytest.approx(channel_rows["csat_top2_rate"].tolist())
+        upper_error = channel_rows["csat_top2_rate_ci95_high"] - channel_rows["csat_top2_rate"]
+        assert plotly_values(trace["error_y"]["array"]) == pytest.approx(upper_error.tolist())
+        hollow = [symbol.endswith("-open") for symbol in trace["marker"]["symbol"]]
+        assert hollow == channel_rows["is_low_sample"].astype(bool).tolist()
+    low_sample_caption = " ".join(caption.value for caption in app.caption)
+    assert "Hollow markers are low-sample days" in low_sample_caption
+
+
+def test_channel_filter_leaves_only_that_channels_rows(published_home):
+    app = run_app()
+    channel = sorted(published_csat_rows(published_home)["channel"].unique())[0]
+
+    widget(app.multiselect, "Channels").set_value([channel]).run()
+
+    assert not app.exception
+    assert_same_rows(shown_rows(app), published_csat_rows(published_home, "channel = ?", [channel]))
+
+
+def test_date_filter_narrows_rows(published_home):
+    all_rows = published_csat_rows(published_home)
+    dates = sorted(pd.to_datetime(all_rows["contact_date"]).dt.date.unique())
+    assert len(dates) >= 2, "the fixture needs at least two contact dates"
+    app = run_app()
+
+    widget(app.date_input, "Contact dates").set_value((dates[1], dates[-1])).run()
+
+    assert not app.exception
+    expected = published_csat_rows(published_home, "contact_date between ? and ?", [dates[1], dates[-1]])
+    assert 0 < len(expected) < len(all_rows)
+    assert_same_rows(shown_rows(app), expected)
+
+
+def test_sidebar_shows_as_of_time_and_parameters_of_the_build(published_home):
+    parameters = read_published(
+        published_home, "select * from marts.build_parameters order by built_at desc limit 1"
+    ).iloc[0]
+    app = run_app()
+
+    sidebar_text = "\n".join(markdown.value for markdown in app.sidebar.markdown)
+    assert f"{parameters['as_of_at']:%Y-%m-%d %H:%M} UTC" in sidebar_text
+    assert f"`min_responses` = {parameters['min_responses']}" in sidebar_text
+    assert f"`reporting_timezone` = {parameters['reporting_timezone']}" in sidebar_text
+
+
+def test_no_publication_explains_how_to_get_one(empty_home):
+    app = run_app()
+
+    assert any("csops run" in info.value for info in app.info)
+    assert not app.get("plotly_chart")
+    assert not app.dataframe
+
+
+def test_deselecting_every_channel_shows_info_not_error(published_home):
+    app = run_app()
+
+    widget(app.multiselect, "Channels").set_value([]).run()
+
+    assert not app.exception
+    assert not app.error
+    assert any("Select at least one channel" in info.value for info in app.info)
+    assert not app.dataframe
+
+
+def test_new_publication_is_picked_up_without_restart(published_home):
+    first_app = run_app()
+    first_channels = set(shown_rows(first_app)["channel"])
+    dropped_channel = sorted(first_channels)[0]
+
+    new_as_of_at = publish_variant(published_home, dropped_channel)
+
+    for app in (first_app.run(), run_app()):  # the open session's rerun, and a new session
+        assert not app.exception
+        assert set(shown_rows(app)["channel"]) == first_channels - {dropped_channel}
+        sidebar_text = "\n".join(markdown.value for markdown in app.sidebar.markdown)
+        assert f"{new_as_of_at:%Y-%m-%d %H:%M} UTC" in sidebar_text
+
+
+def publish_variant(home: CsopsHome, dropped_channel: str) -> datetime:
+    """Publish a copy of the current marts without one channel and a day later as-of."""
+    publication = read_current(home)
+    with duckdb.connect(":memory:") as con:
+        con.execute(f"attach '{publication.path}' as previous (read_only)")
+        con.execute("create schema marts")
+        for table in publication.tables:
+            con.execute(f'create table marts."{table}" as select * from previous.marts."{table}"')
+        con.execute("detach previous")
+        con.execute("delete from marts.csat_by_channel_day where channel = ?", [dropped_channel])
+        con.execute("update marts.build_parameters set as_of_at = as_of_at + interval 1 day")
+        (new_as_of_at,) = con.execute(
+            "select as_of_at from marts.build_parameters order by built_at desc limit 1"
+        ).fetchone()
+        publish(home, con, run_id="test-run-2")
+    return new_as_of_at
+
+
+def test_app_imports_neither_dagster_nor_dbt():
+    # In a fresh interpreter, so that modules other tests imported cannot hide an import.
+    probe = (
+        "import sys, app.data, app.pages.csat_by_channel; "
+        "print(sorted({name.split('.')[0] for name in sys.modules} & {'dagster', 'dbt'}))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO_ROOT, check=True)
+    assert result.stdout.strip() == "[]"
