@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from app import data
-from app.pages import csat_by_channel
+from app.views import csat_by_channel
 from csops.publication import Publication
 
 # Shown under "Parameters used"; the timestamps are shown on their own lines above.

@@ -28,11 +28,12 @@ import os
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 from expectations.suites import ERROR, SUITES, WARNING
 
@@ -311,7 +312,7 @@ def _data_docs_paths(context, result_identifier) -> tuple[Path | None, Path | No
         for site in urls:
             url = site.get("site_url")
             if url and url.startswith("file://"):
-                path = Path(unquote(urlparse(url).path))
+                path = Path(url2pathname(urlparse(url).path))
                 if path.exists():
                     return path
         return None
@@ -377,10 +378,9 @@ def _parameters(kwargs: dict) -> str:
 
 def _observed(result) -> str:
     """A short human string: the observed value, or how many rows failed and examples."""
-    info = result.exception_info or {}
-    if info.get("raised_exception"):
-        message = str(info.get("exception_message") or "unknown error").strip().splitlines()[0]
-        return f"could not be evaluated: {message[:200]}"
+    error = _exception_message(result.exception_info)
+    if error is not None:
+        return f"could not be evaluated: {error[:200]}"
     details = result.result or {}
     if "unexpected_count" in details:
         unexpected = details.get("unexpected_count") or 0
@@ -399,9 +399,30 @@ def _observed(result) -> str:
         if missing and result.expectation_config.type != "expect_column_values_to_not_be_null":
             text += f"; {missing} null rows ignored"
         return text
+    mismatched = (details.get("details") or {}).get("mismatched")
+    if isinstance(mismatched, dict) and mismatched:  # column-set expectations
+        return "; ".join(f"{kind}: {', '.join(map(str, columns))}" for kind, columns in mismatched.items() if columns)
     if "observed_value" in details:
         return f"observed {_short(details['observed_value'], limit=300)}"
     return ""
+
+
+def _exception_message(info: dict | None) -> str | None:
+    """GX reports an exception either flat or keyed by the metric that raised it."""
+    if not info:
+        return None
+    if "raised_exception" in info:
+        if not info["raised_exception"]:
+            return None
+        candidates = [info]
+    else:
+        candidates = [value for value in info.values() if isinstance(value, dict)]
+    for candidate in candidates:
+        message = candidate.get("exception_message") or candidate.get("exception_traceback")
+        if message:
+            lines = [line for line in str(message).strip().splitlines() if line.strip()]
+            return lines[-1].strip() if lines else "unknown error"
+    return "unknown error" if candidates else None
 
 
 def _example(value: Any, columns: tuple[str, ...]) -> str:
@@ -415,7 +436,11 @@ def _short(value: Any, limit: int = 60) -> str:
     if hasattr(value, "item") and not isinstance(value, (list, tuple, dict)):
         with contextlib.suppress(ValueError, TypeError):
             value = value.item()  # numpy scalar -> Python
-    if isinstance(value, float):
+    if value is None or type(value).__name__ in ("NAType", "NaTType") or (isinstance(value, float) and math.isnan(value)):
+        text = "null"
+    elif isinstance(value, datetime) and value.hour == value.minute == value.second == value.microsecond == 0:
+        text = value.date().isoformat()  # a DATE column arrives from DuckDB as midnight
+    elif isinstance(value, float):
         text = f"{value:.6g}"
     elif isinstance(value, dict):
         text = "(" + ", ".join(f"{key}={_short(item)}" for key, item in value.items()) + ")"
@@ -527,8 +552,6 @@ def render_offline_report(result: QualityResult, base_dir: Path) -> str:
 
 
 def _with(result: QualityResult, **changes: Any) -> QualityResult:
-    from dataclasses import replace
-
     return replace(result, **changes)
 
 

@@ -35,8 +35,10 @@ final as (
         top2_response_count,
         top2_response_count / response_count as csat_top2_rate,
         csat_mean_score,
-        {{ wilson_interval_bound('top2_response_count', 'response_count', 'low') }} as csat_top2_rate_ci95_low,
-        {{ wilson_interval_bound('top2_response_count', 'response_count', 'high') }} as csat_top2_rate_ci95_high,
+        -- Bounds to 6 decimals: reproducible across platforms, where the last binary digit
+        -- of the square root may differ, and still finer than any percentage shown.
+        round({{ wilson_interval_bound('top2_response_count', 'response_count', 'low') }}, 6) as csat_top2_rate_ci95_low,
+        round({{ wilson_interval_bound('top2_response_count', 'response_count', 'high') }}, 6) as csat_top2_rate_ci95_high,
         response_count < {{ var('min_responses') }} as is_low_sample,
         {{ var('min_responses') }}::integer as min_responses
     from counted

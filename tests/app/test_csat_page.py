@@ -202,7 +202,7 @@ def publish_variant(home: CsopsHome, dropped_channel: str) -> datetime:
 def test_app_imports_neither_dagster_nor_dbt():
     # In a fresh interpreter, so that modules other tests imported cannot hide an import.
     probe = (
-        "import sys, app.data, app.pages.csat_by_channel; "
+        "import sys, app.data, app.views.csat_by_channel; "
         "print(sorted({name.split('.')[0] for name in sys.modules} & {'dagster', 'dbt'}))"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO_ROOT, check=True)

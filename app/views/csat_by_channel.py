@@ -28,7 +28,12 @@ NO_CSAT_MART_MESSAGE = (
 )
 EMPTY_MART_MESSAGE = "The CSAT mart has no rows yet: no 1-5 CSAT survey responses have been loaded."
 NO_CHANNEL_MESSAGE = "Select at least one channel to see its CSAT."
-INCOMPLETE_RANGE_MESSAGE = "Pick the end date of the range to see its CSAT."
+INCOMPLETE_RANGE_MESSAGE = "Pick both a start and an end date to see CSAT for that range."
+
+RATE_COLUMNS = ("csat_top2_rate", "csat_top2_rate_ci95_low", "csat_top2_rate_ci95_high")
+# Up to this many days on the chart, one tick per day; beyond, Plotly spaces the ticks.
+DAILY_TICKS_MAX_DAYS = 14
+ONE_DAY_MILLISECONDS = 24 * 60 * 60 * 1000
 
 LOW_SAMPLE_MARKER = "circle-open"
 SAMPLE_MARKER = "circle"
@@ -41,9 +46,11 @@ TABLE_COLUMN_CONFIG = {
     "channel": st.column_config.TextColumn("Channel"),
     "response_count": st.column_config.NumberColumn("Responses (n)", format="%d"),
     "top2_response_count": st.column_config.NumberColumn("Scored 4-5", format="%d"),
-    "csat_top2_rate": st.column_config.NumberColumn("CSAT top-2", format="percent"),
-    "csat_top2_rate_ci95_low": st.column_config.NumberColumn("95% interval low", format="percent"),
-    "csat_top2_rate_ci95_high": st.column_config.NumberColumn("95% interval high", format="percent"),
+    # No format here: the Styler in _render_table shows these as percentages with one
+    # decimal (column_config's "percent" trims trailing zeros, which makes a ragged column).
+    "csat_top2_rate": st.column_config.NumberColumn("CSAT top-2"),
+    "csat_top2_rate_ci95_low": st.column_config.NumberColumn("95% interval low"),
+    "csat_top2_rate_ci95_high": st.column_config.NumberColumn("95% interval high"),
     "csat_mean_score": st.column_config.NumberColumn("Mean score (1-5)", format="%.2f"),
     "is_low_sample": st.column_config.CheckboxColumn("Low sample"),
 }
@@ -120,7 +127,16 @@ def _csat_figure(rows: pd.DataFrame, channel_colors: dict[str, str]) -> go.Figur
         yaxis_tickformat=".0%",
         legend_title_text="Channel",
         hovermode="closest",
+        # Side by side within each day, so that channels' interval bars do not overlap.
+        scattermode="group",
+        scattergap=0.6,
         margin={"t": 30, "b": 40},
+    )
+    # Contact dates are whole days; without this Plotly labels short ranges by the hour.
+    days_spanned = (rows["contact_date"].max() - rows["contact_date"].min()).days + 1
+    figure.update_xaxes(
+        tickformat="%Y-%m-%d",
+        dtick=ONE_DAY_MILLISECONDS if days_spanned <= DAILY_TICKS_MAX_DAYS else None,
     )
     return figure
 
@@ -132,6 +148,7 @@ def _channel_trace(channel: str, channel_rows: pd.DataFrame, color: str) -> go.S
         x=channel_rows["contact_date"],
         y=rate,
         name=channel,
+        offsetgroup=channel,
         mode="lines+markers",
         line={"color": color, "width": 2},
         marker={
@@ -147,7 +164,7 @@ def _channel_trace(channel: str, channel_rows: pd.DataFrame, color: str) -> go.S
             "array": channel_rows["csat_top2_rate_ci95_high"] - rate,
             "arrayminus": rate - channel_rows["csat_top2_rate_ci95_low"],
             "color": color,
-            "thickness": 1,
+            "thickness": 1.5,
             "width": 3,
         },
         customdata=list(
@@ -184,8 +201,10 @@ def _render_table(rows: pd.DataFrame, start_date: date, end_date: date) -> None:
         f"{len(rows)} channel-days, {int(rows['response_count'].sum()):,} responses, "
         f"{low_sample_count} low-sample."
     )
+    # Styled for display only: the data behind the table stays the mart's 0-1 rates.
+    rows_as_percentages = rows.style.format({column: "{:.1%}" for column in RATE_COLUMNS}, na_rep="n/a")
     st.dataframe(
-        rows,
+        rows_as_percentages,
         column_config=TABLE_COLUMN_CONFIG,
         column_order=list(TABLE_COLUMN_CONFIG),
         hide_index=True,

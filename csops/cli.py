@@ -1,0 +1,123 @@
+"""The ``csops`` command: simulate, run, app, dev.
+
+Every command works under one data folder, ``CSOPS_HOME`` (default ``./data``), and
+writes nothing outside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from csops.paths import CsopsHome, csops_home
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+APP_ENTRY = REPO_ROOT / "app" / "streamlit_app.py"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="csops", description="Customer-service operations analytics warehouse.")
+    parser.add_argument("--home", type=Path, help="data folder (default: $CSOPS_HOME, else ./data)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    simulate = commands.add_parser("simulate", help="write landing files from a simulated contact center")
+    simulate.add_argument("--agents", type=_positive_int, default=60)
+    simulate.add_argument("--days", type=_positive_int, default=60)
+    simulate.add_argument("--start", type=_iso_date, default=date(2026, 1, 5), help="first day, YYYY-MM-DD")
+    simulate.add_argument("--seed", type=int, default=7)
+
+    commands.add_parser("run", help="load what has landed, build, check and publish, in process through Dagster")
+
+    app = commands.add_parser("app", help="serve the Streamlit app on 127.0.0.1")
+    app.add_argument("--port", type=int, default=8501)
+
+    dev = commands.add_parser("dev", help="serve the Dagster UI on 127.0.0.1, with the same run history")
+    dev.add_argument("--port", type=int, default=3000)
+
+    args = parser.parse_args(argv)
+    if args.home is not None:
+        os.environ["CSOPS_HOME"] = str(args.home)
+    home = csops_home()
+    os.environ["CSOPS_HOME"] = str(home.root)  # absolute, for every child process
+    handlers = {"simulate": _simulate, "run": _run, "app": _app, "dev": _dev}
+    return handlers[args.command](home, args)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _simulate(home: CsopsHome, args: argparse.Namespace) -> int:
+    from simulator import simulate
+    from simulator.config import CenterConfig
+
+    config = CenterConfig(agents=args.agents, days=args.days, start=args.start, seed=args.seed)
+    started = time.perf_counter()
+    totals = simulate(config, home.landing, home.truth)
+    elapsed = time.perf_counter() - started
+    print(f"Simulated {args.agents} agents over {args.days} days from {args.start} (seed {args.seed}) in {elapsed:.1f} s")
+    for source, rows in sorted(totals.items()):
+        print(f"  {source:<10} {rows:>10,} rows")
+    print(f"Landing files: {home.landing}")
+    return 0
+
+
+def pipeline_environment(home: CsopsHome) -> dict[str, str]:
+    """What ``csops run`` and ``csops dev`` run under: Dagster's and dbt's homes inside CSOPS_HOME."""
+    from orchestration.resources import dbt_environment
+
+    home.dagster.mkdir(parents=True, exist_ok=True)
+    instance_config = home.dagster / "dagster.yaml"
+    if not instance_config.exists():
+        instance_config.write_text("telemetry:\n  enabled: false\n")
+    return {**dbt_environment(home), "DAGSTER_HOME": str(home.dagster)}
+
+
+def _run(home: CsopsHome, args: argparse.Namespace) -> int:
+    os.environ.update(pipeline_environment(home))
+    from orchestration.run import run_pipeline
+
+    if not any(home.landing.glob("*/*/*")):
+        print(f"Nothing has landed in {home.landing}. Run `csops simulate`, or put your exports there (see README).",
+              file=sys.stderr)
+        return 2
+    summary = run_pipeline(home)
+    print(summary.render())
+    return 0 if summary.success else 1
+
+
+def _app(home: CsopsHome, args: argparse.Namespace) -> int:
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(APP_ENTRY),
+        "--server.address", "127.0.0.1", "--server.port", str(args.port), "--server.headless", "true",
+        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
+    ]
+    print(f"Serving the csops app on http://127.0.0.1:{args.port} (Ctrl-C to stop)")
+    return subprocess.call(command, env=os.environ.copy())
+
+
+def _dev(home: CsopsHome, args: argparse.Namespace) -> int:
+    env = {**os.environ, **pipeline_environment(home)}
+    dagster = str(Path(sys.executable).with_name("dagster"))
+    command = [dagster, "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1", "-p", str(args.port)]
+    print(f"Serving the Dagster UI on http://127.0.0.1:{args.port} (Ctrl-C to stop)")
+    return subprocess.call(command, env=env, cwd=REPO_ROOT)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

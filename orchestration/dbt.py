@@ -1,0 +1,40 @@
+"""The dbt project as Dagster assets; dbt tests surface as asset checks."""
+
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+
+class CsopsDbtTranslator(DagsterDbtTranslator):
+    """Groups dbt models by their layer (staging, intermediate, marts)."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        if dbt_resource_props.get("resource_type") == "model" and len(fqn) > 2:
+            return fqn[1]
+        if dbt_resource_props.get("resource_type") == "seed":
+            return "seeds"
+        return super().get_group_name(dbt_resource_props)
+
+
+def mart_models(project: DbtProject) -> list[str]:
+    """Names of the models in models/marts: what gets published to the app."""
+    import json
+
+    manifest = json.loads(project.manifest_path.read_text())
+    return sorted(
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["fqn"][1:2] == ["marts"]
+    )
+
+
+def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
+    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=CsopsDbtTranslator())
+    def csops_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        yield from dbt.cli(["build"], context=context).stream()
+
+    return csops_dbt_models

@@ -1,0 +1,87 @@
+"""Resources, declared once and configured from the environment (``CSOPS_HOME``)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, DbtProject
+from dagster_duckdb import DuckDBResource
+
+from csops.paths import CsopsHome, csops_home
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_FILES = ("dbt_project.yml", "profiles.yml")
+DBT_PROJECT_FOLDERS = ("models", "seeds", "macros", "tests/dbt")
+
+
+class CsopsHomeResource(dg.ConfigurableResource):
+    """The data folder every asset reads and writes under."""
+
+    root: str
+
+    @property
+    def home(self) -> CsopsHome:
+        return CsopsHome(Path(self.root))
+
+
+def dbt_environment(home: CsopsHome) -> dict[str, str]:
+    """The environment dbt runs in: its artifacts and logs go under CSOPS_HOME, not the repo."""
+    return {
+        "CSOPS_HOME": str(home.root),
+        "DBT_TARGET_PATH": str(home.dbt_target),
+        "DBT_LOG_PATH": str(home.dbt_logs),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_USE_COLORS": "false",
+    }
+
+
+def dbt_executable() -> str:
+    """dbt from this environment, so it need not be on PATH (a virtualenv not activated)."""
+    return str(Path(sys.executable).with_name("dbt"))
+
+
+def dbt_project(home: CsopsHome) -> DbtProject:
+    return DbtProject(project_dir=REPO_ROOT, profiles_dir=REPO_ROOT, target_path=home.dbt_target)
+
+
+def prepare_dbt_manifest(home: CsopsHome) -> DbtProject:
+    """Parse the dbt project when its manifest is missing or older than any project file.
+
+    dagster-dbt prepares the manifest only under ``dagster dev``; ``csops run``, the tests
+    and ``csops dev`` all come through here instead, so every entry point sees a current one.
+    """
+    project = dbt_project(home)
+    manifest = project.manifest_path
+    if not manifest.exists() or manifest.stat().st_mtime < _newest_project_change():
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, **dbt_environment(home)}
+        completed = subprocess.run(
+            [dbt_executable(), "parse", "--quiet", "--target-path", str(home.dbt_target)],
+            cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+        )
+        if completed.returncode != 0:
+            raise RuntimeError(f"dbt parse failed:\n{completed.stdout}\n{completed.stderr}")
+    return project
+
+
+def _newest_project_change() -> float:
+    paths = [REPO_ROOT / name for name in DBT_PROJECT_FILES]
+    for folder in DBT_PROJECT_FOLDERS:
+        paths.extend((REPO_ROOT / folder).rglob("*"))
+    return max((p.stat().st_mtime for p in paths if p.is_file()), default=0.0)
+
+
+def resources(home: CsopsHome) -> dict[str, object]:
+    return {
+        "csops_home": CsopsHomeResource(root=str(home.root)),
+        "warehouse": DuckDBResource(database=str(home.warehouse)),
+        "dbt": DbtCliResource(project_dir=dbt_project(home), profiles_dir=str(REPO_ROOT), dbt_executable=dbt_executable()),
+    }
+
+
+def default_home() -> CsopsHome:
+    return csops_home()

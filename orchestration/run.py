@@ -1,0 +1,140 @@
+"""``csops run``: every asset materialised in process through Dagster, and a one-screen summary."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
+
+from csops.paths import CsopsHome
+from csops.publication import read_current
+from orchestration.automation import PIPELINE_JOB_NAME
+from orchestration.definitions import build_definitions
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    success: bool
+    seconds: float
+    steps: list[tuple[str, str, float]] = field(default_factory=list)  # name, outcome, seconds
+    rows_loaded: dict[str, int] = field(default_factory=dict)
+    checks_passed: int = 0
+    check_failures: list[str] = field(default_factory=list)
+    check_warnings: list[str] = field(default_factory=list)
+    step_errors: list[str] = field(default_factory=list)
+    publication: str | None = None
+    published_this_run: bool = False
+    log_file: Path | None = None
+
+    def render(self) -> str:
+        lines = [f"csops run {self.run_id[:8]}: {'SUCCESS' if self.success else 'FAILED'} in {self.seconds:.1f} s", ""]
+        lines.append("Steps")
+        width = max((len(name) for name, _, _ in self.steps), default=0)
+        lines += [f"  {name:<{width}}  {outcome:<8} {seconds:6.1f} s" for name, outcome, seconds in self.steps]
+        lines += [f"  error: {error}" for error in self.step_errors]
+        if self.rows_loaded:
+            lines.append("Rows loaded into raw")
+            lines += [f"  {table:<28} {rows:>10,}" for table, rows in sorted(self.rows_loaded.items())]
+        lines.append(f"Checks: {self.checks_passed} passed, {len(self.check_failures)} failed, "
+                     f"{len(self.check_warnings)} warnings")
+        lines += [f"  FAILED  {name}" for name in self.check_failures]
+        lines += [f"  warning {name}" for name in self.check_warnings]
+        if self.published_this_run:
+            lines.append(f"Published for the app: {self.publication}")
+        else:
+            lines.append("Not published: the app keeps showing the last good run"
+                         + (f" ({self.publication})." if self.publication else " (none yet)."))
+        if self.log_file:
+            lines.append(f"Full log: {self.log_file}")
+        return "\n".join(lines)
+
+
+STEP_OUTCOMES = {
+    dg.DagsterEventType.STEP_SUCCESS: "ok",
+    dg.DagsterEventType.STEP_FAILURE: "FAILED",
+    dg.DagsterEventType.STEP_SKIPPED: "skipped",
+}
+
+
+def run_pipeline(home: CsopsHome) -> RunSummary:
+    """Run the pipeline job in this process, on the instance in DAGSTER_HOME (so ``csops dev`` shows it).
+
+    dbt's and Dagster's own logs go to a file under CSOPS_HOME/logs: the terminal gets the summary.
+    """
+    started = time.perf_counter()
+    log_file = home.root / "logs" / f"run-{datetime.now():%Y%m%dT%H%M%S}.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with log_file.open("w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        defs = build_definitions(home)
+        job = defs.resolve_job_def(PIPELINE_JOB_NAME)
+        with dg.DagsterInstance.get() as instance:
+            result = job.execute_in_process(instance=instance, raise_on_error=False)
+            records = instance.all_logs(result.run_id)
+    summary = summarise(result, records, home, time.perf_counter() - started)
+    summary.log_file = log_file
+    return summary
+
+
+def _root_cause(error) -> str:
+    """The innermost error's message: Dagster wraps the one a user can act on."""
+    if error is None:
+        return "unknown error"
+    while error.cause is not None:
+        error = error.cause
+    lines = [line for line in error.message.strip().splitlines() if line.strip()]
+    return lines[0] if lines else error.cls_name or "unknown error"
+
+
+def dbt_failures(home: CsopsHome, run_id: str) -> list[str]:
+    """The dbt nodes that errored or failed in this run, from its run_results.json."""
+    failures = []
+    for results_file in home.dbt_target.glob(f"*-{run_id[:7]}-*/run_results.json"):
+        for node in json.loads(results_file.read_text())["results"]:
+            if node["status"] in ("error", "fail", "runtime error"):
+                message = (node.get("message") or "").strip().splitlines()
+                failures.append(f"dbt {node['status']}: {node['unique_id']}: {message[0] if message else ''}")
+    return failures
+
+
+def summarise(result: dg.ExecuteInProcessResult, records: list, home: CsopsHome, seconds: float) -> RunSummary:
+    summary = RunSummary(run_id=result.run_id, success=result.success, seconds=seconds)
+    step_started: dict[str, float] = {}
+    for record in records:
+        event = record.dagster_event
+        if event is None:
+            continue
+        step = event.step_key or ""
+        if event.event_type == dg.DagsterEventType.STEP_START:
+            step_started[step] = record.timestamp
+        elif event.event_type in STEP_OUTCOMES:
+            seconds_taken = record.timestamp - step_started.get(step, record.timestamp)
+            summary.steps.append((step, STEP_OUTCOMES[event.event_type], seconds_taken))
+            if event.event_type == dg.DagsterEventType.STEP_FAILURE:
+                summary.step_errors.append(f"{step}: {_root_cause(event.step_failure_data.error)}")
+                summary.step_errors.extend(dbt_failures(home, result.run_id))
+        elif event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
+            materialization = event.step_materialization_data.materialization
+            if materialization.asset_key.path[-1] == "published_marts":
+                summary.published_this_run = True
+            table = materialization.metadata.get("table")
+            rows = materialization.metadata.get("dagster/row_count")
+            if table is not None and rows is not None and step.startswith("load_"):
+                summary.rows_loaded[table.value] = rows.value
+    for evaluation in result.get_asset_check_evaluations():
+        name = f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}"
+        if evaluation.passed:
+            summary.checks_passed += 1
+        elif evaluation.severity == dg.AssetCheckSeverity.WARN:
+            summary.check_warnings.append(name)
+        else:
+            summary.check_failures.append(name)
+    publication = read_current(home)
+    summary.publication = str(publication.path) if publication else None
+    summary.success = result.success and not summary.check_failures and summary.published_this_run
+    return summary

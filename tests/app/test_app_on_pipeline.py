@@ -1,0 +1,26 @@
+"""The app on a publication the pipeline built: what it shows is what the mart says."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.test_csat_page import assert_same_rows, published_csat_rows, run_app, shown_rows
+
+
+@pytest.fixture
+def pipeline_published(pipeline_home, monkeypatch):
+    monkeypatch.setenv("CSOPS_HOME", str(pipeline_home.root))
+    return pipeline_home
+
+
+def test_csat_page_shows_the_marts_rows(pipeline_published):
+    app = run_app()
+    assert_same_rows(shown_rows(app), published_csat_rows(pipeline_published))
+    assert len(app.get("plotly_chart")) == 1
+
+
+def test_channel_filter_on_pipeline_data(pipeline_published):
+    app = run_app()
+    app.multiselect[0].set_value(["phone"]).run()
+    assert not app.exception
+    assert_same_rows(shown_rows(app), published_csat_rows(pipeline_published, "channel = ?", ["phone"]))
