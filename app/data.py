@@ -14,7 +14,8 @@ app shows their rates, intervals, n and low-sample flags and never recomputes th
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import duckdb
@@ -24,13 +25,31 @@ import streamlit as st
 from csops.paths import csops_home
 from csops.publication import KEEP_PUBLICATIONS, Publication, read_current
 
-CSAT_MART = "csat_by_channel_day"
 BUILD_PARAMETERS = "build_parameters"
 
-# The columns of the CSAT mart contract, in the order the app shows and exports them.
-# Named rather than ``select *`` so that a mart gaining a column changes nothing here.
-CSAT_COLUMNS = (
-    "contact_date",
+
+@dataclass(frozen=True)
+class CsatGrain:
+    """A period grain of CSAT by channel, and the mart that states CSAT at that grain."""
+
+    label: str
+    mart: str
+    period_column: str
+    period_label: str
+
+
+# Weekly first: a channel's day rarely reaches min_responses, its week usually does.
+CSAT_GRAINS = (
+    CsatGrain("Week", "csat_by_channel_week", "week_start_date", "Week starting (Monday)"),
+    CsatGrain("Day", "csat_by_channel_day", "contact_date", "Contact date"),
+)
+# The daily mart bounds the date filter: its dates are the contacts' own.
+CSAT_MART = "csat_by_channel_day"
+
+# The measure columns of the CSAT marts, in the order the app shows and exports them,
+# after the grain's period column. Named rather than ``select *`` so that a mart gaining
+# a column changes nothing here.
+CSAT_MEASURE_COLUMNS = (
     "channel",
     "response_count",
     "top2_response_count",
@@ -44,6 +63,15 @@ CSAT_COLUMNS = (
 
 # Every filter change is a new cache key; bound the memory that can take.
 _QUERY_CACHE_ENTRIES = 256
+
+
+def csat_columns(grain: CsatGrain) -> tuple[str, ...]:
+    return (grain.period_column, *CSAT_MEASURE_COLUMNS)
+
+
+def csat_grains(publication: Publication) -> list[CsatGrain]:
+    """The grains whose mart this publication carries, weekly first."""
+    return [grain for grain in CSAT_GRAINS if has_table(publication, grain.mart)]
 
 
 def current_publication() -> Publication | None:
@@ -80,17 +108,22 @@ def csat_date_bounds(publication: Publication) -> tuple[date, date] | None:
     return _csat_date_bounds(str(publication.path))
 
 
-def csat_by_channel_day(
+def csat_by_channel(
     publication: Publication,
+    grain: CsatGrain,
     start_date: date,
     end_date: date,
     channels: tuple[str, ...] | list[str],
 ) -> pd.DataFrame:
-    """Rows of ``marts.csat_by_channel_day`` with ``start_date <= contact_date <= end_date``
-    (both inclusive) and a channel in ``channels``, ordered by date then channel.
+    """Rows of the grain's mart for contact dates ``start_date`` to ``end_date`` (inclusive)
+    and a channel in ``channels``, ordered by period then channel.
+
+    A week is shown whole when any of its days is in the range: the mart states CSAT per
+    whole week, and the app does not recompute it for part of one.
     """
+    first_period = start_date - timedelta(days=start_date.weekday()) if grain.period_column == "week_start_date" else start_date
     # Sorted so that the same selection in another order hits the same cache entry.
-    return _csat_rows(str(publication.path), start_date, end_date, tuple(sorted(channels)))
+    return _csat_rows(str(publication.path), grain, first_period, end_date, tuple(sorted(channels)))
 
 
 def _close_connection(connection: duckdb.DuckDBPyConnection) -> None:
@@ -145,23 +178,25 @@ def _csat_date_bounds(publication_path: str) -> tuple[date, date] | None:
 @st.cache_data(max_entries=_QUERY_CACHE_ENTRIES, show_spinner=False)
 def _csat_rows(
     publication_path: str,
-    start_date: date,
+    grain: CsatGrain,
+    first_period: date,
     end_date: date,
     channels: tuple[str, ...],
 ) -> pd.DataFrame:
+    period = grain.period_column
     frame = _query(
         publication_path,
         f"""
-        select {", ".join(CSAT_COLUMNS)}
-        from marts.{CSAT_MART}
-        where contact_date between ? and ?
+        select {", ".join(csat_columns(grain))}
+        from marts.{grain.mart}
+        where {period} between ? and ?
             and list_contains(?::varchar[], channel)
-        order by contact_date, channel
+        order by {period}, channel
         """,
-        [start_date, end_date, list(channels)],
+        [first_period, end_date, list(channels)],
     )
     # DuckDB hands DATE back as a timestamp; the mart's grain is a calendar date.
-    frame["contact_date"] = pd.to_datetime(frame["contact_date"]).dt.date
+    frame[period] = pd.to_datetime(frame[period]).dt.date
     return frame
 
 

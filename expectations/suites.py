@@ -33,8 +33,8 @@ SEVERITIES = (ERROR, WARNING)
 
 CHANNELS = ("phone", "email", "chat", "social", "web", "in_person")
 
-CSAT_BY_CHANNEL_DAY_COLUMNS = (
-    "contact_date",
+# The measure columns every CSAT-by-channel mart carries, after its period column.
+CSAT_BY_CHANNEL_MEASURES = (
     "channel",
     "response_count",
     "top2_response_count",
@@ -56,25 +56,26 @@ def _severity_kwargs(severity: str) -> dict:
     return {"meta": {"severity": severity}, "severity": gx_severity}
 
 
-def csat_by_channel_day_suite() -> gx.ExpectationSuite:
-    """``marts.csat_by_channel_day``: one row per channel per contact date."""
+def csat_by_channel_suite(table: str, period_column: str) -> gx.ExpectationSuite:
+    """A CSAT-by-channel mart: one row per channel per period (``period_column``)."""
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
     error = _severity_kwargs(ERROR)
     warning = _severity_kwargs(WARNING)
     rate_columns = ("csat_top2_rate", "csat_top2_rate_ci95_low", "csat_top2_rate_ci95_high")
+    columns = (period_column, *CSAT_BY_CHANNEL_MEASURES)
 
     expectations: list = [
         # Structure: extra columns are allowed (a mart may grow), missing ones are not.
         gxe.ExpectTableColumnsToMatchSet(
-            column_set=list(CSAT_BY_CHANNEL_DAY_COLUMNS), exact_match=False, **error
+            column_set=list(columns), exact_match=False, **error
         ),
         # An empty mart passes every row-level check vacuously, so say so.
         gxe.ExpectTableRowCountToBeBetween(min_value=1, **warning),
         # Grain.
-        gxe.ExpectCompoundColumnsToBeUnique(column_list=["contact_date", "channel"], **error),
-        *(gxe.ExpectColumnValuesToNotBeNull(column=column, **error) for column in CSAT_BY_CHANNEL_DAY_COLUMNS),
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=[period_column, "channel"], **error),
+        *(gxe.ExpectColumnValuesToNotBeNull(column=column, **error) for column in columns),
         gxe.ExpectColumnValuesToBeInSet(column="channel", value_set=list(CHANNELS), **warning),
         # Ranges.
         gxe.ExpectColumnValuesToBeBetween(column="response_count", min_value=1, **error),
@@ -93,9 +94,18 @@ def csat_by_channel_day_suite() -> gx.ExpectationSuite:
             column_A="csat_top2_rate_ci95_high", column_B="csat_top2_rate", or_equal=True, **error
         ),
     ]
-    return gx.ExpectationSuite(name="marts.csat_by_channel_day", expectations=expectations)
+    return gx.ExpectationSuite(name=table, expectations=expectations)
+
+
+def csat_by_channel_day_suite() -> gx.ExpectationSuite:
+    return csat_by_channel_suite("marts.csat_by_channel_day", "contact_date")
+
+
+def csat_by_channel_week_suite() -> gx.ExpectationSuite:
+    return csat_by_channel_suite("marts.csat_by_channel_week", "week_start_date")
 
 
 SUITES: dict[str, Callable[[], gx.ExpectationSuite]] = {
     "marts.csat_by_channel_day": csat_by_channel_day_suite,
+    "marts.csat_by_channel_week": csat_by_channel_week_suite,
 }

@@ -1,4 +1,4 @@
-"""Page: CSAT (top-2-box) per channel and contact date, as ``marts.csat_by_channel_day`` states it.
+"""Page: CSAT (top-2-box) per channel, by week or by day, as the CSAT marts state it.
 
 Every number comes from the mart: the rate, its Wilson 95% interval, n and the
 low-sample flag. The page filters and draws them; it computes no rate of its own.
@@ -23,7 +23,7 @@ NO_PUBLICATION_MESSAGE = (
     "this page shows them as soon as the run publishes (refresh the page)."
 )
 NO_CSAT_MART_MESSAGE = (
-    "The current publication has no CSAT mart (`marts.csat_by_channel_day`). "
+    "The current publication has no CSAT mart (`marts.csat_by_channel_week`, `marts.csat_by_channel_day`). "
     "Run `csops run` again to publish one."
 )
 EMPTY_MART_MESSAGE = "The CSAT mart has no rows yet: no 1-5 CSAT survey responses have been loaded."
@@ -33,6 +33,8 @@ INCOMPLETE_RANGE_MESSAGE = "Pick both a start and an end date to see CSAT for th
 RATE_COLUMNS = ("csat_top2_rate", "csat_top2_rate_ci95_low", "csat_top2_rate_ci95_high")
 # Up to this many days on the chart, one tick per day; beyond, Plotly spaces the ticks.
 DAILY_TICKS_MAX_DAYS = 14
+# Up to this many days, one tick per week; beyond, one per four weeks.
+WEEKLY_TICKS_MAX_DAYS = 7 * 16
 ONE_DAY_MILLISECONDS = 24 * 60 * 60 * 1000
 
 LOW_SAMPLE_MARKER = "circle-open"
@@ -41,8 +43,7 @@ SAMPLE_MARKER = "circle"
 # How the table labels and formats the mart's columns. ``min_responses`` is the same
 # on every row and is stated in the caption instead, so it is left out of the view
 # (it stays in the CSV).
-TABLE_COLUMN_CONFIG = {
-    "contact_date": st.column_config.DateColumn("Contact date", format="YYYY-MM-DD"),
+TABLE_MEASURE_CONFIG = {
     "channel": st.column_config.TextColumn("Channel"),
     "response_count": st.column_config.NumberColumn("Responses (n)", format="%d"),
     "top2_response_count": st.column_config.NumberColumn("Scored 4-5", format="%d"),
@@ -64,7 +65,8 @@ def render() -> None:
     if publication is None:
         st.info(NO_PUBLICATION_MESSAGE)
         return
-    if not data.has_table(publication, data.CSAT_MART):
+    grains = data.csat_grains(publication)
+    if not grains or not data.has_table(publication, data.CSAT_MART):
         st.info(NO_CSAT_MART_MESSAGE)
         return
     date_bounds = data.csat_date_bounds(publication)
@@ -73,7 +75,7 @@ def render() -> None:
         return
 
     all_channels = data.channels(publication)
-    date_range, selected_channels = _render_filters(date_bounds, all_channels)
+    date_range, selected_channels, grain = _render_filters(date_bounds, all_channels, grains)
     if not selected_channels:
         st.info(NO_CHANNEL_MESSAGE)
         return
@@ -83,20 +85,22 @@ def render() -> None:
         return
 
     start_date, end_date = date_range
-    rows = data.csat_by_channel_day(publication, start_date, end_date, selected_channels)
+    rows = data.csat_by_channel(publication, grain, start_date, end_date, selected_channels)
     if rows.empty:
         st.info(f"No CSAT responses for the selected channels between {start_date} and {end_date}.")
         return
 
-    st.plotly_chart(_csat_figure(rows, _channel_colors(all_channels)), width="stretch")
-    st.caption(_chart_caption(rows))
-    _render_table(rows, start_date, end_date)
+    st.plotly_chart(_csat_figure(rows, grain, _channel_colors(all_channels)), width="stretch")
+    st.caption(_chart_caption(rows, grain))
+    _render_table(rows, grain, start_date, end_date)
 
 
-def _render_filters(date_bounds: tuple[date, date], all_channels: list[str]) -> tuple[tuple[date, ...], list[str]]:
-    """The date range (one date while the user is still picking) and the channels chosen."""
+def _render_filters(
+    date_bounds: tuple[date, date], all_channels: list[str], grains: list[data.CsatGrain]
+) -> tuple[tuple[date, ...], list[str], data.CsatGrain]:
+    """The date range (one date while the user is still picking), the channels and the grain chosen."""
     first_date, last_date = date_bounds
-    date_column, channel_column = st.columns([1, 2])
+    date_column, channel_column, grain_column = st.columns([2, 4, 1])
     # No widget keys: a widget's identity then includes its bounds and options, so a
     # publication with a different date range or channel set resets the filters to
     # "everything" instead of keeping a selection the new data may not have.
@@ -108,7 +112,8 @@ def _render_filters(date_bounds: tuple[date, date], all_channels: list[str]) -> 
         format="YYYY-MM-DD",
     )
     selected_channels = channel_column.multiselect("Channels", options=all_channels, default=all_channels)
-    return tuple(date_range), selected_channels
+    grain = grain_column.radio("Grain", grains, format_func=lambda g: g.label, horizontal=True)
+    return tuple(date_range), selected_channels, grain
 
 
 def _channel_colors(all_channels: list[str]) -> dict[str, str]:
@@ -117,12 +122,12 @@ def _channel_colors(all_channels: list[str]) -> dict[str, str]:
     return {channel: palette[index % len(palette)] for index, channel in enumerate(all_channels)}
 
 
-def _csat_figure(rows: pd.DataFrame, channel_colors: dict[str, str]) -> go.Figure:
+def _csat_figure(rows: pd.DataFrame, grain: data.CsatGrain, channel_colors: dict[str, str]) -> go.Figure:
     figure = go.Figure()
     for channel, channel_rows in rows.groupby("channel", sort=True):
-        figure.add_trace(_channel_trace(str(channel), channel_rows, channel_colors[str(channel)]))
+        figure.add_trace(_channel_trace(str(channel), channel_rows, grain, channel_colors[str(channel)]))
     figure.update_layout(
-        xaxis_title="Contact date",
+        xaxis_title=grain.period_label,
         yaxis_title="CSAT top-2 (share scoring 4-5)",
         yaxis_tickformat=".0%",
         legend_title_text="Channel",
@@ -132,20 +137,27 @@ def _csat_figure(rows: pd.DataFrame, channel_colors: dict[str, str]) -> go.Figur
         scattergap=0.6,
         margin={"t": 30, "b": 40},
     )
-    # Contact dates are whole days; without this Plotly labels short ranges by the hour.
-    days_spanned = (rows["contact_date"].max() - rows["contact_date"].min()).days + 1
-    figure.update_xaxes(
-        tickformat="%Y-%m-%d",
-        dtick=ONE_DAY_MILLISECONDS if days_spanned <= DAILY_TICKS_MAX_DAYS else None,
-    )
+    figure.update_xaxes(tickformat="%Y-%m-%d", **_period_ticks(rows[grain.period_column], grain))
     return figure
 
 
-def _channel_trace(channel: str, channel_rows: pd.DataFrame, color: str) -> go.Scatter:
+def _period_ticks(periods: pd.Series, grain: data.CsatGrain) -> dict:
+    """Ticks on the periods themselves: each day for short ranges, each week's Monday.
+
+    Left to itself Plotly labels a short range by the hour, and weeks on Sundays.
+    """
+    days_spanned = (periods.max() - periods.min()).days + 1
+    if grain.period_column == "week_start_date":
+        weeks_per_tick = 1 if days_spanned <= WEEKLY_TICKS_MAX_DAYS else 4
+        return {"tick0": periods.min(), "dtick": 7 * weeks_per_tick * ONE_DAY_MILLISECONDS}
+    return {"dtick": ONE_DAY_MILLISECONDS} if days_spanned <= DAILY_TICKS_MAX_DAYS else {}
+
+
+def _channel_trace(channel: str, channel_rows: pd.DataFrame, grain: data.CsatGrain, color: str) -> go.Scatter:
     rate = channel_rows["csat_top2_rate"]
     is_low_sample = channel_rows["is_low_sample"].astype(bool)
     return go.Scatter(
-        x=channel_rows["contact_date"],
+        x=channel_rows[grain.period_column],
         y=rate,
         name=channel,
         offsetgroup=channel,
@@ -183,37 +195,43 @@ def _channel_trace(channel: str, channel_rows: pd.DataFrame, color: str) -> go.S
     )
 
 
-def _chart_caption(rows: pd.DataFrame) -> str:
+def _chart_caption(rows: pd.DataFrame, grain: data.CsatGrain) -> str:
     min_responses = rows["min_responses"].dropna().unique()
     threshold = f"{int(min_responses[0])}" if len(min_responses) == 1 else "`min_responses`"
+    period = grain.label.lower()
+    whole_weeks = " Weeks are shown whole when any of their days is in the range." if period == "week" else ""
     return (
-        "Each point is a day's CSAT top-2 rate: the share of 1-5 survey responses scoring 4 or 5. "
-        "Bars show its Wilson 95% interval. "
-        f"**Hollow markers are low-sample days** (fewer than {threshold} responses): "
-        "read them as indicative, not for ranking channels."
+        f"Each point is a {period}'s CSAT top-2 rate: the share of 1-5 survey responses scoring 4 or 5, "
+        "on the date of the contact surveyed. Bars show its Wilson 95% interval. "
+        f"**Hollow markers are low-sample {period}s** (fewer than {threshold} responses): "
+        f"read them as indicative, not for ranking channels.{whole_weeks}"
     )
 
 
-def _render_table(rows: pd.DataFrame, start_date: date, end_date: date) -> None:
+def _render_table(rows: pd.DataFrame, grain: data.CsatGrain, start_date: date, end_date: date) -> None:
     st.subheader("Rows shown")
     low_sample_count = int(rows["is_low_sample"].sum())
     st.caption(
-        f"{len(rows)} channel-days, {int(rows['response_count'].sum()):,} responses, "
+        f"{len(rows)} channel-{grain.label.lower()}s, {int(rows['response_count'].sum()):,} responses, "
         f"{low_sample_count} low-sample."
     )
+    column_config = {
+        grain.period_column: st.column_config.DateColumn(grain.period_label, format="YYYY-MM-DD"),
+        **TABLE_MEASURE_CONFIG,
+    }
     # Styled for display only: the data behind the table stays the mart's 0-1 rates.
     rows_as_percentages = rows.style.format({column: "{:.1%}" for column in RATE_COLUMNS}, na_rep="n/a")
     st.dataframe(
         rows_as_percentages,
-        column_config=TABLE_COLUMN_CONFIG,
-        column_order=list(TABLE_COLUMN_CONFIG),
+        column_config=column_config,
+        column_order=list(column_config),
         hide_index=True,
         width="stretch",
     )
     st.download_button(
         "Download these rows (CSV)",
         data=rows.to_csv(index=False),
-        file_name=f"csat_by_channel_day_{start_date}_{end_date}.csv",
+        file_name=f"{grain.mart}_{start_date}_{end_date}.csv",
         mime="text/csv",
         help="The mart's columns for the rows above, with rates as fractions from 0 to 1.",
         on_click="ignore",

@@ -9,7 +9,7 @@ than from the numbers below, so they hold for a pipeline-built publication too.
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import duckdb
 import pytest
@@ -31,6 +31,8 @@ CSAT_COUNTS = [
     (date(2024, 3, 6), "chat", 45, 36, 4.05),
     (date(2024, 3, 6), "email", 61, 47, 3.95),
     (date(2024, 3, 6), "phone", 128, 112, 4.41),
+    (date(2024, 3, 11), "chat", 39, 30, 4.01),  # a second week
+    (date(2024, 3, 11), "phone", 117, 95, 4.18),
 ]
 
 
@@ -79,6 +81,7 @@ def write_synthetic_marts(con: duckdb.DuckDBPyConnection, csat_counts: list[tupl
                 MIN_RESPONSES,
             ],
         )
+    write_synthetic_weekly_mart(con, csat_counts)
     con.execute(
         """
         create table marts.build_parameters as
@@ -92,6 +95,25 @@ def write_synthetic_marts(con: duckdb.DuckDBPyConnection, csat_counts: list[tupl
         """,
         [as_of_at, MIN_RESPONSES, as_of_at],
     )
+
+
+def write_synthetic_weekly_mart(con: duckdb.DuckDBPyConnection, csat_counts: list[tuple]) -> None:
+    """``csat_by_channel_week`` over the same responses: counts summed per Monday-started week."""
+    weeks: dict[tuple, list[float]] = {}
+    for contact_date, channel, response_count, top2_count, mean_score in csat_counts:
+        week = weeks.setdefault((contact_date - timedelta(days=contact_date.weekday()), channel), [0, 0, 0.0])
+        week[0] += response_count
+        week[1] += top2_count
+        week[2] += mean_score * response_count
+    con.execute("create table marts.csat_by_channel_week as "
+                "select * rename (contact_date as week_start_date) from marts.csat_by_channel_day limit 0")
+    for (week_start_date, channel), (response_count, top2_count, score_total) in sorted(weeks.items()):
+        ci95_low, ci95_high = wilson_interval_95(top2_count, response_count)
+        con.execute(
+            "insert into marts.csat_by_channel_week values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [week_start_date, channel, response_count, top2_count, top2_count / response_count,
+             score_total / response_count, ci95_low, ci95_high, response_count < MIN_RESPONSES, MIN_RESPONSES],
+        )
 
 
 @pytest.fixture

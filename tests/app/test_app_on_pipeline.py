@@ -1,10 +1,10 @@
-"""The app on a publication the pipeline built: what it shows is what the mart says."""
+"""The app on a publication the pipeline built: what it shows is what the marts say."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.app.test_csat_page import assert_same_rows, published_csat_rows, run_app, shown_rows
+from tests.app.test_csat_page import DAY, WEEK, assert_same_rows, published_csat_rows, run_app, shown_rows, widget
 
 
 @pytest.fixture
@@ -13,14 +13,15 @@ def pipeline_published(pipeline_home, monkeypatch):
     return pipeline_home
 
 
-def test_csat_page_shows_the_marts_rows(pipeline_published):
-    app = run_app()
-    assert_same_rows(shown_rows(app), published_csat_rows(pipeline_published))
+@pytest.mark.parametrize("grain", [WEEK, DAY], ids=lambda grain: grain.label)
+def test_csat_page_shows_the_marts_rows(pipeline_published, grain):
+    app = run_app(grain)
+    assert_same_rows(shown_rows(app), published_csat_rows(pipeline_published, grain=grain), grain)
     assert len(app.get("plotly_chart")) == 1
 
 
 def test_channel_filter_on_pipeline_data(pipeline_published):
-    app = run_app()
-    app.multiselect[0].set_value(["phone"]).run()
+    app = run_app(DAY)
+    widget(app.multiselect, "Channels").set_value(["phone"]).run()
     assert not app.exception
     assert_same_rows(shown_rows(app), published_csat_rows(pipeline_published, "channel = ?", ["phone"]))

@@ -19,18 +19,22 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.data import CSAT_COLUMNS
+from app.data import CSAT_GRAINS, CsatGrain, csat_columns
 from csops.paths import CsopsHome
 from csops.publication import publish, read_current
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 APP_ENTRY_POINT = REPO_ROOT / "app" / "streamlit_app.py"
-KEY_COLUMNS = ["contact_date", "channel"]
+WEEK, DAY = CSAT_GRAINS  # the page opens on the first, weekly
 
 
-def run_app() -> AppTest:
+def run_app(grain: CsatGrain = DAY) -> AppTest:
+    """The app, run once, showing ``grain`` (picked in the page's "Grain" choice if needed)."""
     app = AppTest.from_file(APP_ENTRY_POINT, default_timeout=30).run()
     assert not app.exception, [exception.value for exception in app.exception]
+    if app.radio and grain != CSAT_GRAINS[0]:
+        widget(app.radio, "Grain").set_value(grain).run()
+        assert not app.exception, [exception.value for exception in app.exception]
     return app
 
 
@@ -42,10 +46,13 @@ def read_published(home: CsopsHome, sql: str, parameters: list | None = None) ->
         return con.execute(sql, parameters or []).df()
 
 
-def published_csat_rows(home: CsopsHome, where: str = "true", parameters: list | None = None) -> pd.DataFrame:
+def published_csat_rows(
+    home: CsopsHome, where: str = "true", parameters: list | None = None, grain: CsatGrain = DAY
+) -> pd.DataFrame:
     return read_published(
         home,
-        f"select {', '.join(CSAT_COLUMNS)} from marts.csat_by_channel_day where {where} order by contact_date, channel",
+        f"select {', '.join(csat_columns(grain))} from marts.{grain.mart} where {where} "
+        f"order by {grain.period_column}, channel",
         parameters,
     )
 
@@ -56,14 +63,14 @@ def shown_rows(app: AppTest) -> pd.DataFrame:
     return app.dataframe[0].value
 
 
-def assert_same_rows(shown: pd.DataFrame, expected: pd.DataFrame) -> None:
+def assert_same_rows(shown: pd.DataFrame, expected: pd.DataFrame, grain: CsatGrain = DAY) -> None:
     """The table shows exactly the mart's rows, with the mart's values."""
 
     def normalised(frame: pd.DataFrame) -> pd.DataFrame:
-        frame = frame[list(CSAT_COLUMNS)].copy()
-        frame["contact_date"] = pd.to_datetime(frame["contact_date"]).dt.date
+        frame = frame[list(csat_columns(grain))].copy()
+        frame[grain.period_column] = pd.to_datetime(frame[grain.period_column]).dt.date
         frame["is_low_sample"] = frame["is_low_sample"].astype(bool)
-        return frame.sort_values(KEY_COLUMNS).reset_index(drop=True)
+        return frame.sort_values([grain.period_column, "channel"]).reset_index(drop=True)
 
     pd.testing.assert_frame_equal(normalised(shown), normalised(expected), check_dtype=False)
 
@@ -92,6 +99,30 @@ def test_page_shows_chart_and_every_mart_row(published_home):
     assert plotly_figure(app)["data"], "the chart has no traces"
     assert_same_rows(shown_rows(app), published_csat_rows(published_home))
     assert len(app.get("download_button")) == 1
+
+
+def test_page_opens_weekly_on_the_weekly_mart(published_home):
+    app = AppTest.from_file(APP_ENTRY_POINT, default_timeout=30).run()
+
+    assert not app.exception
+    assert widget(app.radio, "Grain").value == WEEK
+    assert_same_rows(shown_rows(app), published_csat_rows(published_home, grain=WEEK), WEEK)
+    assert "Hollow markers are low-sample weeks" in " ".join(caption.value for caption in app.caption)
+
+
+def test_weekly_date_filter_shows_whole_weeks_touching_the_range(published_home):
+    days = sorted(pd.to_datetime(published_csat_rows(published_home)["contact_date"]).dt.date.unique())
+    app = run_app(WEEK)
+    last_day = days[-1]  # a week's later day: its whole week, from its Monday, is shown
+
+    widget(app.date_input, "Contact dates").set_value((last_day, last_day)).run()
+
+    assert not app.exception
+    expected = published_csat_rows(
+        published_home, "week_start_date = date_trunc('week', ?::date)", [last_day], grain=WEEK
+    )
+    assert len(expected) > 0
+    assert_same_rows(shown_rows(app), expected, WEEK)
 
 
 def test_chart_draws_mart_rates_with_intervals_and_hollow_low_sample_markers(published_home):
@@ -190,7 +221,8 @@ def publish_variant(home: CsopsHome, dropped_channel: str) -> datetime:
         for table in publication.tables:
             con.execute(f'create table marts."{table}" as select * from previous.marts."{table}"')
         con.execute("detach previous")
-        con.execute("delete from marts.csat_by_channel_day where channel = ?", [dropped_channel])
+        for grain in CSAT_GRAINS:
+            con.execute(f"delete from marts.{grain.mart} where channel = ?", [dropped_channel])
         con.execute("update marts.build_parameters set as_of_at = as_of_at + interval 1 day")
         (new_as_of_at,) = con.execute(
             "select as_of_at from marts.build_parameters order by built_at desc limit 1"

@@ -84,3 +84,24 @@ def test_days_follow_the_simulated_period(mart):
     days = {row["contact_date"].date() for row in mart}
     assert min(days) == SMALL_CENTER.start
     assert len(days) == SMALL_CENTER.days
+
+
+def test_weekly_mart_reconciles_with_the_daily_one(pipeline_home):
+    """The same responses, bucketed by ISO week: counts per week equal the days' sums."""
+    with duckdb.connect(str(pipeline_home.warehouse), read_only=True) as con:
+        mismatches = con.execute("""
+            with days as (
+                select date_trunc('week', contact_date)::date as week_start_date, channel,
+                    sum(response_count) as response_count, sum(top2_response_count) as top2_response_count
+                from marts.csat_by_channel_day
+                group by all
+            )
+            select *
+            from days
+            full outer join marts.csat_by_channel_week as weeks using (week_start_date, channel)
+            where days.response_count is distinct from weeks.response_count
+                or days.top2_response_count is distinct from weeks.top2_response_count
+        """).fetchall()
+        weeks = con.execute("select distinct dayofweek(week_start_date) from marts.csat_by_channel_week").fetchall()
+    assert mismatches == []
+    assert weeks == [(1,)]  # every week starts on a Monday
