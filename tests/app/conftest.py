@@ -8,7 +8,6 @@ than from the numbers below, so they hold for a pipeline-built publication too.
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime, timedelta
 
 import duckdb
@@ -16,6 +15,7 @@ import pytest
 
 from csops.paths import CsopsHome, csops_home
 from csops.publication import publish
+from tests.reference import wilson_interval_95
 
 MIN_RESPONSES = 30
 AS_OF_AT = datetime(2024, 3, 7, 17, 42, 5)  # naive UTC, as the mart stores it
@@ -36,13 +36,6 @@ CSAT_COUNTS = [
 ]
 
 
-def wilson_interval_95(successes: int, n: int) -> tuple[float, float]:
-    """Wilson score interval, so the synthetic mart's bounds are plausible, not arbitrary."""
-    z = 1.959963984540054
-    share = successes / n
-    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
-    half_width = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half_width, centre + half_width
 
 
 def write_synthetic_marts(con: duckdb.DuckDBPyConnection, csat_counts: list[tuple], as_of_at: datetime) -> None:

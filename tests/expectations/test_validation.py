@@ -8,7 +8,6 @@ the tests then read the results. Network access is blocked while GX runs.
 from __future__ import annotations
 
 import json
-import math
 import re
 import socket
 from datetime import date
@@ -20,6 +19,7 @@ import pytest
 
 from expectations.suites import ERROR, SEVERITIES, SUITES, WARNING
 from expectations.validation import QualityResult, load_result, result_path, validate_dataframe
+from tests.reference import wilson_interval_95
 
 TABLE = "marts.csat_by_channel_day"
 MIN_RESPONSES = 30
@@ -35,12 +35,6 @@ CSAT_COUNTS = [
 ]
 
 
-def wilson_interval_95(successes: int, n: int) -> tuple[float, float]:
-    z = 1.959963984540054
-    share = successes / n
-    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def mart_frame() -> pandas.DataFrame:

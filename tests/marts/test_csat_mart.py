@@ -13,6 +13,7 @@ import pytest
 
 from simulator.config import CSAT_TOP2_PROBABILITY
 from tests.conftest import SMALL_CENTER
+from tests.reference import wilson_interval_95
 
 CENTER_TZ = ZoneInfo("America/New_York")  # the simulator's and the build's reporting timezone
 
@@ -105,3 +106,10 @@ def test_weekly_mart_reconciles_with_the_daily_one(pipeline_home):
         weeks = con.execute("select distinct dayofweek(week_start_date) from marts.csat_by_channel_week").fetchall()
     assert mismatches == []
     assert weeks == [(1,)]  # every week starts on a Monday
+
+
+def test_intervals_match_scipys_wilson_interval(mart):
+    for row in mart:
+        low, high = wilson_interval_95(row["top2_response_count"], row["response_count"])
+        assert row["csat_top2_rate_ci95_low"] == pytest.approx(low, abs=1e-6)
+        assert row["csat_top2_rate_ci95_high"] == pytest.approx(high, abs=1e-6)

@@ -1,11 +1,12 @@
 with
 
-source as (
-    select * from {{ source('crm', 'ticket_audits') }}
+latest as (
+    -- An audit never changes, but an export window may repeat one.
+    {{ keep_one_version(source('crm', 'ticket_audits'), 'id', 'try_cast(created_at as timestamptz) desc') }}
 ),
 
 final as (
-    select distinct on (id)
+    select
         id as audit_id,
         ticket_id,
         {{ utc_from_iso('created_at') }} as created_at,
@@ -14,8 +15,7 @@ final as (
         events as audit_events_json,
         _source_file,
         _landing_date
-    from source
-    order by id, _landing_date desc
+    from latest
 )
 
 select * from final

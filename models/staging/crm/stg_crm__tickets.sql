@@ -1,14 +1,8 @@
 with
 
-source as (
-    select * from {{ source('crm', 'tickets') }}
-),
-
 latest as (
     -- The incremental export hands over a ticket each day it changes: keep its latest state.
-    select *
-    from source
-    qualify row_number() over (partition by id order by updated_at desc, _landing_date desc) = 1
+    {{ keep_one_version(source('crm', 'tickets'), 'id', 'try_cast(updated_at as timestamptz) desc') }}
 ),
 
 channel_map as (

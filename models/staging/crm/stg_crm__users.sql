@@ -1,13 +1,7 @@
 with
 
-source as (
-    select * from {{ source('crm', 'users') }}
-),
-
 latest as (
-    select *
-    from source
-    qualify row_number() over (partition by id order by updated_at desc, _landing_date desc) = 1
+    {{ keep_one_version(source('crm', 'users'), 'id', 'try_cast(updated_at as timestamptz) desc') }}
 ),
 
 final as (

@@ -1,11 +1,12 @@
 with
 
-source as (
-    select * from {{ source('surveys', 'distributions') }}
+first_sent as (
+    -- A contact is surveyed once; a re-send keeps the first invitation's time.
+    {{ keep_one_version(source('surveys', 'distributions'), "contact_system, contact_ref", 'try_cast(SentDate as timestamp) asc') }}
 ),
 
 final as (
-    select distinct on (contact_system, contact_ref)
+    select
         contact_system || ':' || contact_ref as contact_id,
         {{ utc_from_local('SentDate', var('survey_account_timezone')) }} as sent_at,
         contact_system,
@@ -13,8 +14,7 @@ final as (
         Status as distribution_status,
         _source_file,
         _landing_date
-    from source
-    order by contact_system, contact_ref, _landing_date
+    from first_sent
 )
 
 select * from final

@@ -1,14 +1,8 @@
 with
 
-source as (
-    select * from {{ source('surveys', 'responses') }}
-),
-
 deduplicated as (
     -- An export window can overlap the previous one: a response id counts once.
-    select *
-    from source
-    qualify row_number() over (partition by ResponseId order by _landing_date desc) = 1
+    {{ keep_one_version(source('surveys', 'responses'), 'ResponseId', 'try_cast(RecordedDate as timestamp) desc') }}
 ),
 
 final as (

@@ -1,14 +1,8 @@
 with
 
-source as (
-    select * from {{ source('telephony', 'contact_records') }}
-),
-
 latest as (
     -- Connect delivers records at least once: the latest LastUpdateTimestamp wins.
-    select *
-    from source
-    qualify row_number() over (partition by ContactId order by LastUpdateTimestamp desc, _landing_date desc) = 1
+    {{ keep_one_version(source('telephony', 'contact_records'), 'ContactId', 'try_cast(LastUpdateTimestamp as timestamptz) desc') }}
 ),
 
 channel_map as (

@@ -1,0 +1,82 @@
+"""Time the main path on a simulated center: simulate, then `csops run`, against a bare DuckDB baseline.
+
+    .venv/bin/python benchmarks/pipeline.py --agents 60 --days 60
+
+Prints seconds, rows/s and peak memory of each step, and the ratio of the pipeline's
+load to a bare DuckDB read of the same landed files, measured in the same run. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CSOPS = [sys.executable, "-m", "csops.cli"]
+
+
+def timed_child(command: list[str]) -> tuple[float, str]:
+    started = time.perf_counter()
+    completed = subprocess.run(command, capture_output=True, text=True, cwd=REPO_ROOT)
+    if completed.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{completed.stdout}\n{completed.stderr}")
+    return time.perf_counter() - started, completed.stdout
+
+
+def bare_duckdb_read(landing: Path) -> tuple[float, int]:
+    """Every landed file read by DuckDB with its own sniffing, counted: the floor for a load."""
+    started = time.perf_counter()
+    rows = 0
+    with duckdb.connect() as con:
+        for pattern in ("crm/*/*.jsonl", "telephony/*/*.jsonl"):
+            rows += con.execute(f"select count(*) from read_json('{landing}/{pattern}', format = 'newline_delimited', union_by_name = true)").fetchone()[0]
+        rows += con.execute(f"""select count(*) from read_csv('{landing}/surveys/*/responses.csv', skip = 3,
+            header = false, all_varchar = true, delim = ',', quote = '"', escape = '"')""").fetchone()[0]
+        rows += con.execute(f"select count(*) from read_csv('{landing}/surveys/*/distributions.csv', header = true)").fetchone()[0]
+    return time.perf_counter() - started, rows
+
+
+def step_seconds(summary: str, step: str) -> float:
+    line = next(line for line in summary.splitlines() if line.strip().startswith(step))
+    return float(line.split()[-2])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agents", type=int, default=60)
+    parser.add_argument("--days", type=int, default=60)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="csops-bench-") as home:
+        simulate_s, simulate_out = timed_child(
+            [*CSOPS, "--home", home, "simulate", "--agents", str(args.agents), "--days", str(args.days)])
+        landed_rows = sum(int(line.split()[1].replace(",", "")) for line in simulate_out.splitlines()
+                          if line.strip().split()[:1] in (["crm"], ["telephony"], ["surveys"]))
+        run_s, summary = timed_child([*CSOPS, "--home", home, "run"])
+        peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        bare_s, bare_rows = bare_duckdb_read(Path(home) / "landing")
+        load_s = sum(step_seconds(summary, f"load_{source}") for source in ("crm", "telephony", "surveys"))
+        dbt_s = step_seconds(summary, "csops_dbt_models")
+        checks_s = sum(float(line.split()[-2]) for line in summary.splitlines() if "great_expectations_suite" in line)
+        publish_s = step_seconds(summary, "published_marts")
+    print(f"center: {args.agents} agents x {args.days} days, {landed_rows:,} landed rows")
+    print(f"simulate          {simulate_s:7.1f} s  {landed_rows / simulate_s:12,.0f} rows/s")
+    print(f"csops run (all)   {run_s:7.1f} s  (process start, dbt parse if needed, every step)")
+    print(f"  load (3 steps)  {load_s:7.1f} s  {landed_rows / load_s:12,.0f} rows/s")
+    print(f"  dbt build       {dbt_s:7.1f} s")
+    print(f"  GX checks       {checks_s:7.1f} s  (the first pays the ~4 s great_expectations import)")
+    print(f"  publish         {publish_s:7.1f} s")
+    print(f"  the rest        {run_s - load_s - dbt_s - checks_s - publish_s:7.1f} s  (imports, dbt parse of a new home, Dagster)")
+    print(f"bare DuckDB read  {bare_s:7.1f} s  {bare_rows / bare_s:12,.0f} rows/s  (baseline, same files)")
+    print(f"load / bare read  {load_s / bare_s:7.2f} x")
+    print(f"peak memory       {peak_mib:7.0f} MiB (largest child process)")
+
+
+if __name__ == "__main__":
+    main()
