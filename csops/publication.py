@@ -70,7 +70,8 @@ def publish(home: CsopsHome, warehouse: duckdb.DuckDBPyConnection, run_id: str, 
         ).fetchall()
     ]
     alias = "publication_target"
-    warehouse.execute(f"attach '{target}' as {alias}")
+    quoted_target = str(target).replace("'", "''")  # CSOPS_HOME is the user's to name
+    warehouse.execute(f"attach '{quoted_target}' as {alias}")
     try:
         warehouse.execute(f"create schema {alias}.{schema}")
         for table in tables:

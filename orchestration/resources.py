@@ -11,7 +11,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_duckdb import DuckDBResource
 
-from csops.paths import CsopsHome, csops_home
+from csops.paths import CsopsHome
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_FILES = ("dbt_project.yml", "profiles.yml")
@@ -81,7 +81,3 @@ def resources(home: CsopsHome) -> dict[str, object]:
         "warehouse": DuckDBResource(database=str(home.warehouse)),
         "dbt": DbtCliResource(project_dir=dbt_project(home), profiles_dir=str(REPO_ROOT), dbt_executable=dbt_executable()),
     }
-
-
-def default_home() -> CsopsHome:
-    return csops_home()
