@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from csops.paths import CsopsHome, csops_home
+from simulator.config import CenterConfig, Stories
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 APP_ENTRY = REPO_ROOT / "app" / "streamlit_app.py"
@@ -30,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     simulate.add_argument("--days", type=_positive_int, default=60)
     simulate.add_argument("--start", type=_iso_date, default=date(2026, 1, 5), help="first day, YYYY-MM-DD")
     simulate.add_argument("--seed", type=int, default=7)
+    simulate.add_argument("--defects", type=_rate, default=0.0, metavar="RATE",
+                          help="inject realistic faults into the exports at this per-record rate (a manifest says which)")
+    simulate.add_argument("--no-story", action="append", default=[], choices=Stories.names(), metavar="STORY",
+                          help=f"switch a planted story off ({', '.join(Stories.names())}); repeatable")
 
     commands.add_parser("run", help="load what has landed, build, check and publish, in process through Dagster")
 
@@ -55,6 +60,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a rate between 0 and 1, got {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a rate between 0 and 1, got {value}")
+    return value
+
+
 def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -64,15 +79,23 @@ def _iso_date(text: str) -> date:
 
 def _simulate(home: CsopsHome, args: argparse.Namespace) -> int:
     from simulator import simulate
-    from simulator.config import CenterConfig
+    from simulator.engine import CenterMismatch
 
-    config = CenterConfig(agents=args.agents, days=args.days, start=args.start, seed=args.seed)
+    stories = Stories(**{name: False for name in args.no_story})
+    config = CenterConfig(agents=args.agents, days=args.days, start=args.start, seed=args.seed, stories=stories,
+                          defects_rate=args.defects)
     started = time.perf_counter()
-    totals = simulate(config, home.landing, home.truth)
+    try:
+        totals = simulate(config, home.landing, home.truth, home.simulator_state)
+    except CenterMismatch as error:
+        print(f"csops simulate: {error}", file=sys.stderr)
+        return 2
     elapsed = time.perf_counter() - started
-    print(f"Simulated {args.agents} agents over {args.days} days from {args.start} (seed {args.seed}) in {elapsed:.1f} s")
+    print(f"Simulated {args.agents} agents, {args.start} to {config.end} (seed {args.seed}) in {elapsed:.1f} s")
+    if not totals:
+        print("  nothing new: every day up to the last one had landed already")
     for source, rows in sorted(totals.items()):
-        print(f"  {source:<10} {rows:>10,} rows")
+        print(f"  {source:<10} {rows:>10,} lines")
     print(f"Landing files: {home.landing}")
     return 0
 

@@ -28,6 +28,11 @@ class CsopsHome:
         return self.root / "truth"
 
     @property
+    def simulator_state(self) -> Path:
+        """What the simulated center carries from one day to the next."""
+        return self.root / "simulator"
+
+    @property
     def warehouse(self) -> Path:
         """The working warehouse, written by the pipeline only."""
         return self.root / "warehouse.duckdb"

@@ -43,6 +43,10 @@ RAW_TABLES: tuple[RawTable, ...] = (
     RawTable("crm", "groups", "groups.jsonl", "jsonl", (
         ("id", "BIGINT"), ("name", "VARCHAR"), ("created_at", "VARCHAR"),
     )),
+    RawTable("crm", "group_memberships", "group_memberships.jsonl", "jsonl", (
+        ("id", "BIGINT"), ("user_id", "BIGINT"), ("group_id", "BIGINT"), ("default", "BOOLEAN"),
+        ("created_at", "VARCHAR"), ("updated_at", "VARCHAR"),
+    )),
     RawTable("telephony", "contact_records", "contact_records.jsonl", "jsonl", (
         ("AWSAccountId", "VARCHAR"), ("ContactId", "VARCHAR"), ("InitialContactId", "VARCHAR"),
         ("PreviousContactId", "VARCHAR"), ("NextContactId", "VARCHAR"), ("Channel", "VARCHAR"),
@@ -50,6 +54,11 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ("ConnectedToSystemTimestamp", "VARCHAR"), ("DisconnectTimestamp", "VARCHAR"),
         ("LastUpdateTimestamp", "VARCHAR"), ("DisconnectReason", "VARCHAR"), ("CustomerEndpoint", "JSON"),
         ("SystemEndpoint", "JSON"), ("Queue", "JSON"), ("Agent", "JSON"), ("Attributes", "JSON"),
+        ("TransferCompletedTimestamp", "VARCHAR"), ("TransferredToEndpoint", "JSON"),
+    )),
+    RawTable("telephony", "agent_events", "agent_events.jsonl", "jsonl", (
+        ("EventId", "VARCHAR"), ("EventType", "VARCHAR"), ("EventTimestamp", "VARCHAR"), ("Agent", "JSON"),
+        ("State", "VARCHAR"), ("ContactId", "VARCHAR"),
     )),
     # Qualtrics: every value is exported as text; staging casts each question to its scale.
     RawTable("surveys", "responses", "responses.csv", "qualtrics_csv", tuple((name, "VARCHAR") for name in (

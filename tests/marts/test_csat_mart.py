@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
 
-from simulator.config import CSAT_TOP2_PROBABILITY
 from tests.conftest import SMALL_CENTER
 from tests.reference import wilson_interval_95
 
@@ -26,15 +24,21 @@ def local_date(utc_text: str):
 def truth_counts(pipeline_home) -> tuple[Counter, Counter]:
     """Responses and top-2 responses per (contact date, channel), from the truth files.
 
-    Only responses recorded by the last simulated day have landed; later ones have not.
+    A response is dated by its contact (reporting timezone) and counted once it has landed:
+    recorded by the end of the last landing day (UTC).
     """
     last_day = max(p.name for p in (pipeline_home.landing / "surveys").iterdir())
-    responses, top2 = Counter(), Counter()
-    for path in (pipeline_home.truth).rglob("contacts.jsonl"):
+    contacts = {}
+    for path in pipeline_home.truth.rglob("contacts.jsonl"):
         for row in map(json.loads, path.open()):
-            if row["csat_score"] is None or local_date(row["survey_recorded_at"]).isoformat() > last_day:
+            if row["chain_ref"] == row["contact_ref"]:  # a call chain is dated by its first record
+                contacts[(row["system"], row["contact_ref"])] = (local_date(row["contact_at"]), row["channel"])
+    responses, top2 = Counter(), Counter()
+    for path in pipeline_home.truth.rglob("surveys.jsonl"):
+        for row in map(json.loads, path.open()):
+            if row["csat_score"] is None or row["recorded_at"][:10] > last_day:
                 continue
-            key = (local_date(row["created_at"]), row["channel"])
+            key = contacts[(row["contact_system"], row["contact_ref"])]
             responses[key] += 1
             top2[key] += row["csat_score"] >= 4
     return responses, top2
@@ -64,27 +68,24 @@ def test_rates_intervals_and_flags_follow_the_contract(mart):
         assert row["is_low_sample"] == (row["response_count"] < 30)
 
 
-def test_planted_channel_satisfaction_is_recovered(mart):
-    """Pooled over the period, each channel's top-2 rate is within 4 standard errors of its plant."""
-    for channel, planted in CSAT_TOP2_PROBABILITY.items():
-        rows = [row for row in mart if row["channel"] == channel]
-        n = sum(row["response_count"] for row in rows)
-        observed = sum(row["top2_response_count"] for row in rows) / n
-        standard_error = math.sqrt(planted * (1 - planted) / n)
-        assert abs(observed - planted) < 4 * standard_error, (channel, observed, planted, n)
-    # The plants differ by more than the noise: the best and worst channels come out in order.
+def test_channels_keep_the_order_the_simulator_planted(mart):
+    """Chat is planted as the most pleasing channel and social the least (simulator/surveys.py)."""
     pooled = {
         channel: sum(r["top2_response_count"] for r in mart if r["channel"] == channel)
         / sum(r["response_count"] for r in mart if r["channel"] == channel)
         for channel in ("chat", "social")
     }
-    assert pooled["chat"] > pooled["social"]
+    assert pooled["chat"] > pooled["social"] + 0.1, pooled
 
 
 def test_days_follow_the_simulated_period(mart):
+    """Contact dates (New York) run from the evening before the first UTC landing day to the
+    last one; the last days fill in as their surveys are answered."""
     days = {row["contact_date"].date() for row in mart}
-    assert min(days) == SMALL_CENTER.start
-    assert len(days) == SMALL_CENTER.days
+    first_day, last_day = SMALL_CENTER.start, SMALL_CENTER.start + timedelta(days=SMALL_CENTER.days - 1)
+    assert first_day - timedelta(days=1) <= min(days) <= first_day
+    assert max(days) <= last_day
+    assert len(days) >= SMALL_CENTER.days - 3
 
 
 def test_weekly_mart_reconciles_with_the_daily_one(pipeline_home):

@@ -17,7 +17,7 @@ from simulator.config import CenterConfig
 @pytest.fixture(scope="module")
 def landing(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("landing")
-    simulate(CenterConfig(agents=5, days=3, start=date(2026, 2, 2), seed=5), root / "landing", root / "truth")
+    simulate(CenterConfig(agents=5, days=3, start=date(2026, 2, 2), seed=5), root / "landing", root / "truth", root / "simulator")
     return root / "landing"
 
 
