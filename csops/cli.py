@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import time
 from datetime import date
@@ -130,16 +129,19 @@ def _app(home: CsopsHome, args: argparse.Namespace) -> int:
         "--server.address", "127.0.0.1", "--server.port", str(args.port), "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
     ]
-    print(f"Serving the csops app on http://127.0.0.1:{args.port} (Ctrl-C to stop)")
-    return subprocess.call(command, env=os.environ.copy())
+    print(f"Serving the csops app on http://127.0.0.1:{args.port} (Ctrl-C to stop)", flush=True)
+    # Become the server (exec), rather than start it as a child: stopping `csops app`
+    # then stops Streamlit, instead of leaving it serving as an orphan.
+    os.execv(command[0], command)
 
 
 def _dev(home: CsopsHome, args: argparse.Namespace) -> int:
     env = {**os.environ, **pipeline_environment(home)}
     dagster = str(Path(sys.executable).with_name("dagster"))
     command = [dagster, "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1", "-p", str(args.port)]
-    print(f"Serving the Dagster UI on http://127.0.0.1:{args.port} (Ctrl-C to stop)")
-    return subprocess.call(command, env=env, cwd=REPO_ROOT)
+    print(f"Serving the Dagster UI on http://127.0.0.1:{args.port} (Ctrl-C to stop)", flush=True)
+    os.chdir(REPO_ROOT)
+    os.execve(command[0], command, env)  # as `csops app`: stopping csops stops the servers
 
 
 if __name__ == "__main__":

@@ -51,7 +51,8 @@ class LandingError(ValueError):
 
 
 def landed_files(landing: Path, table: RawTable) -> list[Path]:
-    """This table's files, one per landing day folder, in day order."""
+    """This table's files in day order: ``<name>.<ext>`` in each landing day folder, or its
+    parts ``<name>-part<k>.<ext>``, as large exports arrive."""
     folder = landing / table.source
     if not folder.exists():
         return []
@@ -61,9 +62,10 @@ def landed_files(landing: Path, table: RawTable) -> list[Path]:
             date.fromisoformat(day_folder.name)
         except ValueError as error:
             raise LandingError(f"{day_folder}: a landing folder must be named for its day, YYYY-MM-DD") from error
-        candidate = day_folder / table.file_name
-        if candidate.exists():
-            files.append(candidate)
+        stem, _, extension = table.file_name.partition(".")
+        parts = sorted(day_folder.glob(f"{stem}-part*.{extension}"), key=lambda p: int(p.stem.rsplit("part", 1)[1]))
+        files += [day_folder / table.file_name] if (day_folder / table.file_name).exists() else []
+        files += parts
     return files
 
 

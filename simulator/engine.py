@@ -47,6 +47,8 @@ class CarriedState:
     later_records: list[dict] = field(default_factory=list)
     later_agent_events: list[dict] = field(default_factory=list)
     agent_carry: dict = field(default_factory=dict)
+    # Lines the defects injector held back from the last day: they arrive with the next one.
+    late_lines: dict[str, list[str]] = field(default_factory=dict)
 
 
 class CenterMismatch(ValueError):
@@ -158,8 +160,7 @@ def simulate_day(config: CenterConfig, state: CarriedState, roster: Roster) -> L
         _, _, _, attempt = heapq.heappop(queue)
         next_ticket_id += 1
         ticket, ticket_truth, survey, follow_up = plan_ticket(ticket_rng, config, people, attempt, next_ticket_id, roster)
-        for emission_day, emission in emissions_by_day(ticket, people, exports.ticket_snapshots,
-                                                       exports.ticket_audit).items():
+        for emission_day, emission in emissions_by_day(ticket, people, exports.ticket_snapshots).items():
             state.ticket_emissions.setdefault(emission_day, []).append(emission)
         truth_rows += ticket_truth
         if survey is not None:
@@ -200,7 +201,7 @@ def simulate_day(config: CenterConfig, state: CarriedState, roster: Roster) -> L
         f"crm/{stamp}/ticket_audits.jsonl": exports.jsonl(audit_rows),
         f"crm/{stamp}/users.jsonl": exports.jsonl(exports.users(people, sorted(customers_seen), day,
                                                                  with_bot=config.shard_index == 0)),
-        f"crm/{stamp}/groups.jsonl": exports.jsonl(exports.groups(people) if config.shard_index == 0 else []),
+        **({f"crm/{stamp}/groups.jsonl": exports.jsonl(exports.groups(people))} if config.shard_index == 0 else {}),
         f"crm/{stamp}/group_memberships.jsonl": exports.jsonl(exports.group_memberships(people, day)),
         f"telephony/{stamp}/contact_records.jsonl": exports.jsonl(records),
         f"telephony/{stamp}/agent_events.jsonl": exports.jsonl(agent_events),

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from simulator.model import Survey, Ticket, TicketEvent
+from simulator.model import Survey, Ticket
 from simulator.population import BOT_USER_ID, Population
 from simulator.tickets import CATEGORY_FIELD_ID, TICKET_TYPES
 
@@ -68,11 +68,6 @@ def ticket_snapshots(ticket: Ticket, people: Population):
                 "assignee_id": assignee_id, "group_id": group_id}
 
     return snapshot
-
-
-def ticket_audit(ticket: Ticket, n: int, event: TicketEvent) -> dict:
-    return {"id": ticket.ticket_id * 100 + n, "ticket_id": ticket.ticket_id, "created_at": event.at,
-            "author_id": event.author_id, "via": {"channel": event.via}, "events": event.events}
 
 
 def users(people: Population, customer_indexes: list[int], day: date, with_bot: bool) -> list[dict]:

@@ -55,6 +55,7 @@ class TicketEvent:
     author_id: int
     via: str  # the audit's via.channel: web, email, api, rule
     events: list[dict]
+    row: dict  # the audit as Zendesk exports it
 
 
 @dataclass

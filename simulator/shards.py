@@ -1,28 +1,30 @@
 """A large center simulated as independent parts, side by side on the machine's cores.
 
 A center of more than ``SHARD_MAX_AGENTS`` agents is split into shards with their own
-agents, customers and queues (at that size a queue pools enough agents that splitting
-it changes little). How many shards follows from the configuration alone, never from
-the machine, so the bytes written do not depend on where the simulator runs. Shards
-stream their days to the parent, which merges each day in shard order.
+agents, customers and queues (at that size a queue pools enough agents that splitting it
+changes little). How many shards follows from the configuration alone, never from the
+machine, so the bytes written do not depend on where the simulator runs.
+
+Each shard writes its own part of every export, ``<name>-part<k>.<ext>``, as real exports
+arrive in parts (Connect through Firehose, Zendesk's paginated export); a one-shard center
+writes plain ``<name>.<ext>``. Nothing crosses between processes but a count of lines.
 """
 
 from __future__ import annotations
 
 import math
 import multiprocessing
-from collections.abc import Iterator
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+import orjson
+
 from simulator.config import CenterConfig
-from simulator.engine import LandingDay, load_state, save_state, simulate_day
+from simulator.engine import LandingDay, load_state, save_state, simulate_day, write_lines
 from simulator.population import Roster, population
 
 SHARD_MAX_AGENTS = 250
-# Days a shard may run ahead of the parent: enough to keep the cores busy, few enough
-# that memory stays flat.
-DAYS_AHEAD = 2
 
 
 def shard_configs(config: CenterConfig) -> list[CenterConfig]:
@@ -37,55 +39,78 @@ def shard_configs(config: CenterConfig) -> list[CenterConfig]:
     return shards
 
 
-def shard_state_path(state_dir: Path, shard: CenterConfig) -> Path:
-    return state_dir / f"shard-{shard.shard_index}.pickle"
+def part_name(relative: str, shard: CenterConfig, shard_count: int) -> str:
+    if shard_count == 1:
+        return relative
+    folder, _, name = relative.rpartition("/")
+    stem, _, extension = name.partition(".")
+    return f"{folder}/{stem}-part{shard.shard_index}.{extension}"
 
 
-def run_shard(shard: CenterConfig, state_path: Path) -> Iterator[LandingDay]:
-    """This shard's days not landed yet; its state is saved once they are all out."""
+def land_shard(shard: CenterConfig, shard_count: int, landing: Path, truth: Path, state_dir: Path) -> Counter:
+    """Land this shard's days not landed yet; its state is saved once they are all out."""
+    state_path = state_dir / f"shard-{shard.shard_index}.pickle"
     state = load_state(state_path, shard)
     roster = Roster(population(shard), shard)
+    lines_written: Counter = Counter()
     while state.next_day <= shard.end:
-        yield simulate_day(shard, state, roster)
+        day = simulate_day(shard, state, roster)
+        files = day.files
+        if shard.defects_rate > 0:
+            files = _with_defects(shard, shard_count, state, day, landing, truth)
+        for relative, lines in files.items():
+            write_lines(landing / part_name(relative, shard, shard_count), lines)
+            lines_written[relative.split("/")[0]] += len(lines)
+        for relative, lines in day.truth.items():
+            write_lines(truth / part_name(relative, shard, shard_count), lines)
     save_state(state_path, state)
+    return lines_written
 
 
-def _shard_worker(shard: CenterConfig, state_path: Path, days: multiprocessing.Queue) -> None:
+def _with_defects(shard: CenterConfig, shard_count: int, state, day: LandingDay, landing: Path, truth: Path):
+    """Inject the configured faults into the day's files; deliver yesterday's late lines."""
+    from simulator.defects import inject_defects
+
+    for relative, lines in sorted(state.late_lines.items()):  # yesterday's late lines arrive now
+        write_lines(landing / part_name(relative, shard, shard_count), lines, append=True)
+    injected = inject_defects(day.day, day.files, shard.defects_rate, shard.seed * 1000 + shard.shard_index)
+    state.late_lines = injected.withheld
+    manifest = [orjson.dumps({**defect.to_json(), "file": part_name(defect.file, shard, shard_count)}).decode()
+                for defect in injected.defects]
+    write_lines(truth / part_name(f"{day.day.isoformat()}/defects.jsonl", shard, shard_count), manifest)
+    return injected.files
+
+
+def _worker(shard: CenterConfig, shard_count: int, landing: Path, truth: Path, state_dir: Path, results) -> None:
     try:
-        for day in run_shard(shard, state_path):
-            days.put(day)
-        days.put(None)
-    except BaseException as error:  # the parent re-raises it: a worker must never hang it
-        days.put(error)
+        results.put((shard.shard_index, land_shard(shard, shard_count, landing, truth, state_dir)))
+    except BaseException as error:  # the parent raises it: a failed worker must not hang it
+        results.put((shard.shard_index, error))
         raise
 
 
-def days_of_shards(shards: list[CenterConfig], state_dir: Path) -> Iterator[list[LandingDay]]:
-    """Each day, every shard's output, in shard order."""
-    for shard in shards:
-        load_state(shard_state_path(state_dir, shard), shard)  # a mismatch fails here, before any work
+def land_shards(shards: list[CenterConfig], landing: Path, truth: Path, state_dir: Path) -> Counter:
+    for shard in shards:  # a different center in this folder is refused before any work
+        load_state(state_dir / f"shard-{shard.shard_index}.pickle", shard)
     if len(shards) == 1:
-        for day in run_shard(shards[0], shard_state_path(state_dir, shards[0])):
-            yield [day]
-        return
+        return land_shard(shards[0], 1, landing, truth, state_dir)
     context = multiprocessing.get_context("fork")
-    queues = [context.Queue(maxsize=DAYS_AHEAD) for _ in shards]
-    workers = [context.Process(target=_shard_worker, args=(shard, shard_state_path(state_dir, shard), queue), daemon=True)
-               for shard, queue in zip(shards, queues)]
+    results = context.Queue()
+    workers = [context.Process(target=_worker, args=(shard, len(shards), landing, truth, state_dir, results))
+               for shard in shards]
     for worker in workers:
         worker.start()
+    totals: Counter = Counter()
     try:
-        while True:
-            days = [queue.get() for queue in queues]
-            for item in days:
-                if isinstance(item, BaseException):
-                    raise RuntimeError("a simulator shard failed") from item
-            if any(item is None for item in days):
-                break
-            yield days
+        for _ in workers:
+            index, outcome = results.get()
+            if isinstance(outcome, BaseException):
+                raise RuntimeError(f"simulator shard {index} failed") from outcome
+            totals += outcome
         for worker in workers:
             worker.join()
     finally:
         for worker in workers:
             if worker.is_alive():
                 worker.terminate()
+    return totals

@@ -71,7 +71,9 @@ def plan_ticket(rng: random.Random, config: CenterConfig, people: Population, at
             if "id" not in event:
                 event_id += 1
                 event["id"] = event_id
-        ticket.timeline.append(TicketEvent(at, author, via_channel, events))
+        ticket.timeline.append(TicketEvent(at, author, via_channel, events, {
+            "id": ticket_id * 100 + len(ticket.timeline), "ticket_id": ticket_id, "created_at": at,
+            "author_id": author, "via": {"channel": via_channel}, "events": events}))
         ticket.states.append((at, (fields["status"], fields["priority"], fields["group_id"], fields["assignee_id"])))
 
     def comment(author: int, body: str, public: bool = True) -> dict:
@@ -166,7 +168,7 @@ def plan_ticket(rng: random.Random, config: CenterConfig, people: Population, at
     return ticket, truth, survey, follow_up
 
 
-def emissions_by_day(ticket: Ticket, people: Population, snapshots, audit_row) -> dict[date, tuple]:
+def emissions_by_day(ticket: Ticket, people: Population, snapshots) -> dict[date, tuple]:
     """What the ticket adds to each UTC day's export: its snapshot at the day's last change,
     and the day's audits, built once when the ticket is planned."""
     snapshot = snapshots(ticket, people)
@@ -174,7 +176,7 @@ def emissions_by_day(ticket: Ticket, people: Population, snapshots, audit_row) -
     for n, (event, (at, fields)) in enumerate(zip(ticket.timeline, ticket.states)):
         entry = by_day.setdefault(event.at.date(), [None, []])
         entry[0] = (at, fields)
-        entry[1].append(audit_row(ticket, n, event))
+        entry[1].append(event.row)
     return {day: (ticket.customer_index, snapshot(fields, at), audits)
             for day, ((at, fields), audits) in by_day.items()}
 

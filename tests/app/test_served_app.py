@@ -47,6 +47,9 @@ def served_app(pipeline_home):
     finally:
         server.terminate()
         server.wait(timeout=20)
+    # `csops app` is the server itself: stopping it leaves nothing serving.
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
 
 
 def test_served_app_shows_the_csat_chart(served_app, tmp_path):

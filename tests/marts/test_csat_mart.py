@@ -29,12 +29,12 @@ def truth_counts(pipeline_home) -> tuple[Counter, Counter]:
     """
     last_day = max(p.name for p in (pipeline_home.landing / "surveys").iterdir())
     contacts = {}
-    for path in pipeline_home.truth.rglob("contacts.jsonl"):
+    for path in pipeline_home.truth.rglob("contacts*.jsonl"):
         for row in map(json.loads, path.open()):
             if row["chain_ref"] == row["contact_ref"]:  # a call chain is dated by its first record
                 contacts[(row["system"], row["contact_ref"])] = (local_date(row["contact_at"]), row["channel"])
     responses, top2 = Counter(), Counter()
-    for path in pipeline_home.truth.rglob("surveys.jsonl"):
+    for path in pipeline_home.truth.rglob("surveys*.jsonl"):
         for row in map(json.loads, path.open()):
             if row["csat_score"] is None or row["recorded_at"][:10] > last_day:
                 continue

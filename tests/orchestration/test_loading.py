@@ -86,3 +86,20 @@ def test_an_unreadable_file_fails_the_whole_source_and_names_the_file(landing, t
         load_source(con, broken, "telephony", "run-2")
     # The failed load changed nothing: the transaction rolled back.
     assert table_digest(con, "telephony_contact_records") == before
+
+
+def test_exports_in_parts_load_as_one_table(tmp_path, monkeypatch):
+    """A large export arrives in parts (<name>-part<k>.<ext>): each part is loaded and logged."""
+    import simulator.shards
+
+    monkeypatch.setattr(simulator.shards, "SHARD_MAX_AGENTS", 3)
+    simulate(CenterConfig(agents=7, days=2, start=date(2026, 2, 2), seed=5), tmp_path / "landing",
+             tmp_path / "truth", tmp_path / "simulator")
+    parts = sorted((tmp_path / "landing" / "telephony" / "2026-02-02").glob("contact_records-part*.jsonl"))
+    assert len(parts) == 3
+    con = duckdb.connect()
+    load_source(con, tmp_path / "landing", "telephony", "run-1")
+    logged = dict(con.execute(
+        "select source_file, rows_loaded from audit.load_log where raw_table = 'telephony_contact_records'").fetchall())
+    assert {f"telephony/2026-02-02/{p.name}" for p in parts} <= set(logged)
+    assert con.execute("select count(*) from raw.telephony_contact_records").fetchone()[0] == sum(logged.values()) > 0
