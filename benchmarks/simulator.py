@@ -11,7 +11,6 @@ flat memory means the ratio stays near 1.
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile
@@ -35,7 +34,7 @@ def run(agents: int, days: int) -> dict:
         if completed.returncode != 0:
             raise SystemExit(completed.stdout + completed.stderr)
         truth = Path(home) / "truth"
-        contacts = sum(sum(1 for _ in path.open()) for path in truth.rglob("contacts.jsonl"))
+        contacts = sum(sum(1 for _ in path.open()) for path in truth.rglob("contacts*.jsonl"))
         lines = sum(int(line.split()[1].replace(",", "")) for line in completed.stdout.splitlines()
                     if line.strip().split()[:1] in (["crm"], ["telephony"], ["surveys"]))
         landed_bytes = sum(p.stat().st_size for p in (Path(home) / "landing").rglob("*") if p.is_file())

@@ -71,9 +71,5 @@ class Ticket:
     created_at: datetime
     submitter_id: int
     timeline: list[TicketEvent] = field(default_factory=list)
-    # The ticket's fields after each audit, for the daily snapshots: (at, fields)
-    states: list[tuple[datetime, dict]] = field(default_factory=list)
-
-    @property
-    def last_event_at(self) -> datetime:
-        return self.timeline[-1].at if self.timeline else self.created_at
+    # The ticket's (status, priority, group_id, assignee_id) after each audit, for the daily snapshots.
+    states: list[tuple[datetime, tuple]] = field(default_factory=list)
