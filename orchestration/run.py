@@ -24,6 +24,7 @@ class RunSummary:
     seconds: float
     steps: list[tuple[str, str, float]] = field(default_factory=list)  # name, outcome, seconds
     rows_loaded: dict[str, int] = field(default_factory=dict)
+    rows_rejected: dict[str, int] = field(default_factory=dict)
     checks_passed: int = 0
     check_failures: list[str] = field(default_factory=list)
     check_warnings: list[str] = field(default_factory=list)
@@ -39,8 +40,11 @@ class RunSummary:
         lines += [f"  {name:<{width}}  {outcome:<8} {seconds:6.1f} s" for name, outcome, seconds in self.steps]
         lines += [f"  error: {error}" for error in self.step_errors]
         if self.rows_loaded:
-            lines.append("Rows loaded into raw")
-            lines += [f"  {table:<28} {rows:>10,}" for table, rows in sorted(self.rows_loaded.items())]
+            lines.append(f"  {'Rows into raw':<32} {'loaded':>10} {'rejected':>10}")
+            lines += [f"  {table:<32} {rows:>10,} {self.rows_rejected.get(table, 0):>10,}"
+                      for table, rows in sorted(self.rows_loaded.items())]
+            if any(self.rows_rejected.values()):
+                lines.append("  (each rejected row, with its file, line and reason: audit.rejected_rows)")
         lines.append(f"Checks: {self.checks_passed} passed, {len(self.check_failures)} failed, "
                      f"{len(self.check_warnings)} warnings")
         lines += [f"  FAILED  {name}" for name in self.check_failures]
@@ -126,6 +130,8 @@ def summarise(result: dg.ExecuteInProcessResult, records: list, home: CsopsHome,
             rows = materialization.metadata.get("dagster/row_count")
             if table is not None and rows is not None and step.startswith("load_"):
                 summary.rows_loaded[table.value] = rows.value
+                rejected = materialization.metadata.get("rows_rejected")
+                summary.rows_rejected[table.value] = rejected.value if rejected is not None else 0
     for evaluation in result.get_asset_check_evaluations():
         name = f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}"
         if evaluation.passed:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import json
+
 import duckdb
 import pytest
 
@@ -24,7 +26,7 @@ def landing(tmp_path_factory) -> Path:
 def data_lines(path: Path) -> int:
     header_rows = {"jsonl": 0, "csv": 1, "qualtrics_csv": 3}
     table = next(t for t in RAW_TABLES if t.file_name == path.name)
-    return sum(1 for _ in path.open()) - header_rows[table.file_format]
+    return sum(1 for line in path.open() if line.strip()) - header_rows[table.file_format]
 
 
 def table_digest(con: duckdb.DuckDBPyConnection, table: str) -> tuple:
@@ -43,11 +45,12 @@ def load_all(con, landing: Path, run_id: str) -> None:
 def test_every_landed_row_is_loaded_and_logged(landing):
     con = duckdb.connect()
     load_all(con, landing, "run-1")
-    logged = dict(con.execute("select source_file, rows_loaded from audit.load_log").fetchall())
+    logged = {f: (read, loaded, rejected) for f, read, loaded, rejected in con.execute(
+        "select source_file, rows_read, rows_loaded, rows_rejected from audit.load_log").fetchall()}
     files = sorted(p for p in landing.rglob("*") if p.is_file())
     assert len(logged) == len(files)
-    for path in files:
-        assert logged[str(path.relative_to(landing))] == data_lines(path), path
+    for path in files:  # clean exports: every row loaded, none rejected
+        assert logged[str(path.relative_to(landing))] == (data_lines(path), data_lines(path), 0), path
 
 
 def test_columns_have_their_declared_types(landing):
@@ -75,17 +78,61 @@ def test_a_misnamed_landing_folder_is_named_in_the_error(landing, tmp_path):
         load_source(duckdb.connect(), bad, "crm", "run-1")
 
 
-def test_an_unreadable_file_fails_the_whole_source_and_names_the_file(landing, tmp_path):
+def test_a_malformed_line_is_rejected_with_its_place_and_the_rest_loads(tmp_path):
+    landing = tmp_path / "landing"
+    (landing / "telephony" / "2026-02-02").mkdir(parents=True)
+    good = json.dumps({"ContactId": "a", "Channel": "VOICE", "InitiationMethod": "INBOUND",
+                       "InitiationTimestamp": "2026-02-02T10:00:00Z", "LastUpdateTimestamp": "2026-02-02T10:05:00Z"})
+    (landing / "telephony" / "2026-02-02" / "contact_records.jsonl").write_text(f"{good}\n{{not json\n\n{good}\n")
     con = duckdb.connect()
-    load_all(con, landing, "run-1")
-    before = table_digest(con, "telephony_contact_records")
-    broken = tmp_path / "landing"
-    (broken / "telephony" / "2026-02-02").mkdir(parents=True)
-    (broken / "telephony" / "2026-02-02" / "contact_records.jsonl").write_text('{"ContactId": "a"}\n{not json\n')
-    with pytest.raises(LandingError, match="contact_records.jsonl"):
-        load_source(con, broken, "telephony", "run-2")
-    # The failed load changed nothing: the transaction rolled back.
-    assert table_digest(con, "telephony_contact_records") == before
+    load_source(con, landing, "telephony", "run-1")
+    assert con.execute("select count(*) from raw.telephony_contact_records").fetchone() == (2,)
+    assert con.execute("select _source_line from raw.telephony_contact_records order by 1").fetchall() == [(1,), (4,)]
+    assert con.execute("select source_file, line_number, raw_text, reason from audit.rejected_rows").fetchall() == [
+        ("telephony/2026-02-02/contact_records.jsonl", 2, "{not json", "malformed JSON: the line is not a JSON object")]
+    assert con.execute("select rows_read, rows_loaded, rows_rejected from audit.load_log "
+                       "where raw_table = 'telephony_contact_records'").fetchone() == (3, 2, 1)
+
+
+def test_a_file_with_the_wrong_columns_gets_one_clear_message(tmp_path):
+    landing = tmp_path / "landing"
+    (landing / "surveys" / "2026-02-02").mkdir(parents=True)
+    (landing / "surveys" / "2026-02-02" / "distributions.csv").write_text("When,Who\n2026-02-02,someone\n")
+    with pytest.raises(LandingError, match=r"distributions.csv: the columns are not .*Expected: SentDate.*Found: When, Who"):
+        load_source(duckdb.connect(), landing, "surveys", "run-1")
+    (landing / "crm" / "2026-02-02").mkdir(parents=True)
+    (landing / "crm" / "2026-02-02" / "tickets.jsonl").write_text('{"order": 1, "sku": "x"}\n')
+    with pytest.raises(LandingError, match=r"tickets.jsonl: not a crm tickets export: no row has id, .*its fields are order, sku"):
+        load_source(duckdb.connect(), landing, "crm", "run-1")
+
+
+def test_every_injected_defect_is_rejected_with_its_reason_or_handled(tmp_path):
+    config = CenterConfig(agents=6, days=4, start=date(2026, 2, 2), seed=9, defects_rate=0.03)
+    simulate(config, tmp_path / "landing", tmp_path / "truth", tmp_path / "simulator")
+    con = duckdb.connect()
+    load_all(con, tmp_path / "landing", "run-1")
+    rejected = {(f, line): reason for f, line, reason in con.execute(
+        "select source_file, line_number, reason from audit.rejected_rows").fetchall()}
+    loaded = set()
+    for table in RAW_TABLES:
+        loaded |= set(con.execute(f"select _source_file, _source_line from raw.{table.table_name}").fetchall())
+    defects = [json.loads(line) for path in sorted((tmp_path / "truth").rglob("defects*.jsonl")) for line in path.open()]
+    kinds = set()
+    for defect in defects:
+        place = (defect["file"], defect["line"])
+        if defect["kind"] == "late_file" and f"/{config.end.isoformat()}/" in defect["file"]:
+            continue  # the last day's late lines arrive with the next day's export
+        kinds.add(defect["kind"])
+        if defect["expected"].startswith("rejected: "):
+            assert rejected.get(place, "").startswith(defect["expected"].removeprefix("rejected: ")), (defect, rejected.get(place))
+        elif defect["kind"] == "empty_file":
+            assert con.execute("select rows_read from audit.load_log where source_file = ?", [defect["file"]]).fetchone() == (0,)
+        else:  # duplicates, offsets, late lines: loaded (staging keeps one version, in UTC)
+            assert place in loaded and place not in rejected, defect
+    assert {"malformed_json", "missing_required_field", "timestamp_without_zone", "duplicate_record"} <= kinds
+    # Every row not faulted is loaded: rows read = loaded + rejected, and only faulted rows are rejected.
+    faulted = {(d["file"], d["line"]) for d in defects}
+    assert set(rejected) <= faulted
 
 
 def test_exports_in_parts_load_as_one_table(tmp_path, monkeypatch):

@@ -32,6 +32,10 @@ def test_every_step_ran_and_the_gx_check_passed(pipeline_home):
                 run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION))
         }
     assert checks[("marts/csat_by_channel_day", "great_expectations_suite")] is True
+    from orchestration.raw_tables import RAW_TABLES
+
+    for table in RAW_TABLES:  # every landed entity is reconciled: rows read = loaded + rejected
+        assert checks[(f"{table.source}/{table.entity}", "reconciliation")] is True
     dbt_tests = [name for (_, name) in checks if name.startswith(("unique_", "not_null_"))]
     assert len(dbt_tests) >= 15, "dbt tests surface as asset checks"
     assert all(checks.values())
