@@ -183,30 +183,29 @@ def _load_json_lines(con, table: RawTable, files: list[Path], prefix: str, sourc
         select * from numbered where trim(raw_line) <> ''
     """)
     # Malformed lines first: nothing else may parse a line that is not a JSON object.
-    con.execute("""
-        create or replace temp table object_lines as
-        select * from landed_lines
-        where json_valid(raw_line) and json_type(case when json_valid(raw_line) then raw_line end) = 'OBJECT'
-    """)
-    con.execute("""
+    is_object = "json_valid(raw_line) and json_type(case when json_valid(raw_line) then raw_line end) = 'OBJECT'"
+    con.execute(f"""
         insert into audit.rejected_rows
         select ?, ?, ?, source_file, line_number, raw_line, 'malformed JSON: the line is not a JSON object'
-        from landed_lines anti join object_lines using (source_file, line_number)
+        from landed_lines where not ({is_object})
     """, [run_id, source, table.table_name])
     # Each line is parsed once, into text (or JSON) fields: checks and casts read the fields.
     structure = "{" + ", ".join(f'"{name}": "{"JSON" if kind == "JSON" or kind.endswith("[]") else "VARCHAR"}"'
                                 for name, kind in table.columns) + "}"
     con.execute(f"""
         create or replace temp table parsed_lines as
-        select source_file, line_number, raw_line, json_transform(raw_line, {_quote(structure)}) as r
-        from object_lines
+        select source_file, line_number, raw_line,
+            json_transform(case when {is_object} then raw_line end, {_quote(structure)}) as r
+        from landed_lines where {is_object}
     """)
+    con.execute("drop table landed_lines")  # each step keeps one copy of the lines, not four
     _refuse_foreign_files(con, table)
     con.execute(f"""
         create or replace temp table checked_lines as
         select *, nullif(concat_ws('; ', {', '.join(_json_checks(table))}), '') as reason
         from parsed_lines
     """)
+    con.execute("drop table parsed_lines")
     con.execute("""
         insert into audit.rejected_rows
         select ?, ?, ?, source_file, line_number, raw_line, reason from checked_lines where reason is not null
@@ -218,6 +217,7 @@ def _load_json_lines(con, table: RawTable, files: list[Path], prefix: str, sourc
             cast(regexp_extract(source_file, '(\\d{{4}}-\\d{{2}}-\\d{{2}})/[^/]+$', 1) as date), ?, ?
         from checked_lines where reason is null
     """, [run_id, started_at])
+    con.execute("drop table checked_lines")
 
 
 def _field(name: str) -> str:
