@@ -1,3 +1,7 @@
+-- A table, not a view: its identity columns come from csops's functions (csops/dbt_functions.py),
+-- computed once here, and any reader of the warehouse can query them without those functions.
+{{ config(materialized='table') }}
+
 with
 
 latest as (
@@ -10,6 +14,9 @@ final as (
         role as user_role,
         role in ('agent', 'admin') as is_agent,
         time_zone as user_time_zone,
+        -- Who they are stops here: only keyed hashes of normalised identifiers go on.
+        csops_email_key(email) as email_key,
+        csops_phone_key(phone) as phone_key,
         active as is_active,
         {{ utc_from_iso('created_at') }} as created_at,
         {{ utc_from_iso('updated_at') }} as updated_at,

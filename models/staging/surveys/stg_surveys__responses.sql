@@ -1,3 +1,7 @@
+-- A table, not a view: its identity columns come from csops's functions (csops/dbt_functions.py),
+-- computed once here, and any reader of the warehouse can query them without those functions.
+{{ config(materialized='table') }}
+
 with
 
 deduplicated as (
@@ -17,6 +21,7 @@ final as (
         case when try_cast(Q3 as integer) between 1 and 7 then try_cast(Q3 as integer) end as ces_score,
         case Q4 when '1' then true when '2' then false end as is_resolved_answer,
         nullif(trim(Q5_TEXT), '') as comment_text,
+        csops_email_key(RecipientEmail) as recipient_email_key,
         contact_system,
         contact_ref,
         _source_file,

@@ -1,3 +1,7 @@
+-- A table, not a view: its identity columns come from csops's functions (csops/dbt_functions.py),
+-- computed once here, and any reader of the warehouse can query them without those functions.
+{{ config(materialized='table') }}
+
 with
 
 latest as (
@@ -20,6 +24,7 @@ final as (
         {{ utc_from_iso('latest.DisconnectTimestamp') }} as disconnected_at,
         {{ utc_from_iso('latest.LastUpdateTimestamp') }} as last_updated_at,
         latest.DisconnectReason as disconnect_reason,
+        csops_phone_key(json_extract_string(latest.CustomerEndpoint, '$.Address')) as customer_phone_key,
         json_extract_string(latest.Queue, '$.Name') as queue_name,
         {{ utc_from_iso("json_extract_string(latest.Queue, '$.EnqueueTimestamp')") }} as enqueued_at,
         {{ utc_from_iso("json_extract_string(latest.Queue, '$.DequeueTimestamp')") }} as dequeued_at,
@@ -38,5 +43,5 @@ final as (
         on latest.Channel = channel_map.source_channel
 )
 
--- The caller's number stops here: it reaches no later model.
+-- The caller's number stops here: only its keyed hash reaches later models.
 select * from final

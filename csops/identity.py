@@ -1,0 +1,56 @@
+"""A customer's identifiers, normalised so systems can be matched, then pseudonymised.
+
+Systems write the same person differently: ``+1 555-010-1234``, ``(555) 010-1234`` and
+``15550101234`` are one phone number (E.164 ``+15550101234``, by Google's libphonenumber
+rules through the ``phonenumbers`` package); ``JANE@X.COM `` and ``jane@x.com`` one email.
+After normalising, each is replaced by a keyed hash (HMAC-SHA256) so that marts can match
+a customer across CRM, telephony and surveys without holding who they are. The key comes
+from ``CSOPS_PSEUDONYM_KEY``: the demo default must be changed for real data, or anyone
+could hash a known number and find it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+
+import phonenumbers
+
+DEMO_KEY = "csops-demo-key-change-me"
+DEFAULT_PHONE_REGION = "US"  # for numbers written without a country code
+
+
+def normalised_phone(text: str | None, region: str = DEFAULT_PHONE_REGION) -> str | None:
+    """E.164, or None for text that cannot be a phone number."""
+    if text is None or not text.strip():
+        return None
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalised_email(text: str | None) -> str | None:
+    if text is None or "@" not in text:
+        return None
+    return text.strip().lower()
+
+
+def pseudonym(value: str | None) -> str | None:
+    """A keyed hash of an identifier: the same for the same value and key, useless without the key."""
+    if value is None:
+        return None
+    key = os.environ.get("CSOPS_PSEUDONYM_KEY", DEMO_KEY).encode()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def phone_key(text: str | None) -> str | None:
+    return pseudonym(normalised_phone(text))
+
+
+def email_key(text: str | None) -> str | None:
+    return pseudonym(normalised_email(text))

@@ -1,0 +1,28 @@
+"""Customer identifiers: normalised so systems match, then pseudonymised with a keyed hash."""
+
+from __future__ import annotations
+
+from csops.identity import email_key, normalised_phone, phone_key, pseudonym
+
+
+def test_the_ways_systems_write_a_phone_number_are_one_number():
+    spellings = ("+1 555-010-1234", "(555) 010-1234", "15550101234", "+15550101234", " 555.010.1234 ")
+    assert {normalised_phone(text) for text in spellings} == {"+15550101234"}
+    assert len({phone_key(text) for text in spellings}) == 1
+
+
+def test_what_cannot_be_a_phone_number_matches_nothing():
+    assert normalised_phone("call me") is None and normalised_phone("") is None and normalised_phone(None) is None
+    assert phone_key("12") is None
+
+
+def test_emails_match_whatever_their_case_and_spaces():
+    assert email_key(" JANE.DOE@Mail.Example.org ") == email_key("jane.doe@mail.example.org")
+    assert email_key("not an email") is None
+
+
+def test_the_hash_depends_on_the_key(monkeypatch):
+    demo = pseudonym("+15550101234")
+    monkeypatch.setenv("CSOPS_PSEUDONYM_KEY", "another key")
+    assert pseudonym("+15550101234") != demo
+    assert len(demo) == 32 and "555" not in demo
