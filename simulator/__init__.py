@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from simulator.config import CenterConfig
-from simulator.engine import stories_truth
-from simulator.shards import land_shards, shard_configs
+if TYPE_CHECKING:
+    from simulator.config import CenterConfig
 
 
 def simulate(config: CenterConfig, landing: Path, truth: Path, state_dir: Path) -> Counter:
     """Land the days not landed yet; returns the lines written per source."""
+    # Imported here: `csops` reads simulator.config for its options, and every other
+    # command (app, run) should not pay for the simulator's engine.
+    from simulator.engine import stories_truth
+    from simulator.shards import land_shards, shard_configs
+
     shards = shard_configs(config)
     truth.mkdir(parents=True, exist_ok=True)
     (truth / "stories.json").write_bytes(stories_truth(shards))
