@@ -45,10 +45,12 @@ def _load_asset(source: str) -> dg.AssetsDefinition:
                 yield dg.MaterializeResult(
                     asset_key=[source, table.entity],
                     metadata={
-                        "dagster/row_count": table_load.rows_loaded,
+                        "dagster/row_count": table_load.rows_in_table,
                         "rows_read": table_load.rows_read,
+                        "rows_loaded": table_load.rows_loaded,
                         "rows_rejected": table_load.rows_rejected,
-                        "files": table_load.files,
+                        "files_loaded": table_load.files,
+                        "days_reloaded": ", ".join(d.isoformat() for d in table_load.days_reloaded) or "none",
                         "table": f"raw.{table_load.raw_table}",
                     },
                 )

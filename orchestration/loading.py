@@ -63,6 +63,7 @@ AUDIT_DDL = (
         source varchar not null,
         raw_table varchar not null,
         source_file varchar not null,
+        landing_date date not null,
         line_number bigint not null,
         raw_text varchar,
         reason varchar not null
@@ -73,16 +74,22 @@ AUDIT_DDL = (
 # A moment with its zone: 2026-01-05T14:03:00Z, 2026-01-05T09:03:00-05:00 (or a space for the T).
 ZONED_TIMESTAMP = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$"
 ZONELESS_TIMESTAMP = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"
+# The landing day of a file, from its folder: landing/<source>/<YYYY-MM-DD>/<file>.
+LANDING_DATE_OF_FILE = r"cast(regexp_extract(source_file, '(\d{4}-\d{2}-\d{2})/[^/]+$', 1) as date)"
 QUALTRICS_DATE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 
 
 @dataclass(frozen=True)
 class TableLoad:
+    """One raw table after a load: what this run read, loaded and rejected, and what it holds."""
+
     raw_table: str
-    files: int
+    files: int  # files (re)loaded by this run
     rows_read: int
     rows_loaded: int
     rows_rejected: int
+    rows_in_table: int
+    days_reloaded: tuple[date, ...]
 
 
 class LandingError(ValueError):
@@ -118,19 +125,25 @@ def landed_files(landing: Path, table: RawTable) -> list[Path]:
     return files
 
 
-def _ensure_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the audit tables; one left by an older csops, with other columns, is made anew
-    (each load replaces its tables' rows there anyway)."""
+def _ensure_audit_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    """Create the audit tables. If one was left by an older csops with other columns, both
+    are made anew (the log and the rejected rows must agree) and every source then loads in
+    full. Returns whether that happened."""
     con.execute("create schema if not exists audit")
+    outdated = False
     for ddl in AUDIT_DDL:
         name = re.search(r"audit\.(\w+)", ddl)[1]
         wanted = re.findall(r"^\s+(\w+) (?:varchar|bigint|date|timestamp)", ddl, flags=re.MULTILINE)
         existing = [c for c, in con.execute(
             "select column_name from information_schema.columns where table_schema = 'audit' and table_name = ? "
             "order by ordinal_position", [name]).fetchall()]
-        if existing and existing != wanted:
-            con.execute(f"drop table audit.{name}")
+        outdated = outdated or (bool(existing) and existing != wanted)
+    if outdated:
+        con.execute("drop table if exists audit.load_log")
+        con.execute("drop table if exists audit.rejected_rows")
+    for ddl in AUDIT_DDL:
         con.execute(ddl)
+    return outdated
 
 
 def _quote(text: str) -> str:
@@ -143,29 +156,66 @@ def _ddl(table: RawTable) -> str:
 
 
 def load_source(con: duckdb.DuckDBPyConnection, landing: Path, source: str, run_id: str) -> list[TableLoad]:
-    """Replace every raw table of ``source`` with what has landed, in one transaction."""
+    """Bring the raw tables of ``source`` up to what has landed, in one transaction.
+
+    The landing day is the unit: a day whose files are new, changed (by checksum) or gone
+    is replaced whole; a day whose files are as they were loaded is left alone. So a late
+    file for an earlier day reloads that day only, and loading the same files again
+    changes nothing.
+    """
     started_at = datetime.now(timezone.utc).replace(tzinfo=None)
     con.execute("create schema if not exists raw")
-    _ensure_audit_tables(con)
-    plan = [(table, landed_files(landing, table)) for table in tables_of(source)]
+    audit_recreated = _ensure_audit_tables(con)
+    plan = [_plan(con, landing, table, audit_recreated) for table in tables_of(source)]
     prefix = str(landing) + "/"
     results = []
     con.execute("begin transaction")
     try:
-        for table, files in plan:
-            con.execute(_ddl(table))
-            con.execute("delete from audit.rejected_rows where raw_table = ?", [table.table_name])
-            con.execute("delete from audit.load_log where raw_table = ?", [table.table_name])
-            if files and table.file_format == "jsonl":
-                _load_json_lines(con, table, files, prefix, source, run_id, started_at)
-            elif files:
-                _load_csv(con, table, files, prefix, source, run_id, started_at)
-            results.append(_log(con, table, files, landing, source, run_id, started_at))
+        for table, files, checksums, days in plan:
+            if days is None:  # a new table, or one of another shape: load every day
+                con.execute(_ddl(table))
+                con.execute("delete from audit.rejected_rows where raw_table = ?", [table.table_name])
+                con.execute("delete from audit.load_log where raw_table = ?", [table.table_name])
+            else:
+                day_list = sorted(days)
+                con.execute(f"delete from raw.{table.table_name} where list_contains(?, _landing_date)", [day_list])
+                for audit_table in ("rejected_rows", "load_log"):
+                    con.execute(f"delete from audit.{audit_table} where raw_table = ? and list_contains(?, landing_date)",
+                                [table.table_name, day_list])
+            to_load = [f for f in files if days is None or _day_of(f) in days]
+            if to_load and table.file_format == "jsonl":
+                _load_json_lines(con, table, to_load, prefix, source, run_id, started_at)
+            elif to_load:
+                _load_csv(con, table, to_load, prefix, source, run_id, started_at)
+            results.append(_log(con, table, to_load, checksums, landing, source, run_id, started_at,
+                                days if days is not None else {_day_of(f) for f in files}))
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
     return results
+
+
+def _day_of(path: Path) -> date:
+    return date.fromisoformat(path.parent.name)
+
+
+def _plan(con, landing: Path, table: RawTable, audit_recreated: bool):
+    """This table's files, their checksums, and the landing days to (re)load (None: all)."""
+    files = landed_files(landing, table)
+    checksums = {str(f.relative_to(landing)): _sha256(f) for f in files}
+    expected = [name for name, _ in (*table.columns, *PROVENANCE_COLUMNS)]
+    existing = [c for c, in con.execute(
+        "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ? "
+        "order by ordinal_position", [table.table_name]).fetchall()]
+    if audit_recreated or existing != expected:
+        return table, files, checksums, None
+    loaded = dict(con.execute("select source_file, file_sha256 from audit.load_log where raw_table = ?",
+                              [table.table_name]).fetchall())
+    changed = {name for name, checksum in checksums.items() if loaded.get(name) != checksum}
+    gone = set(loaded) - set(checksums)
+    days = {date.fromisoformat(Path(name).parent.name) for name in changed | gone}
+    return table, files, checksums, days
 
 
 def _load_json_lines(con, table: RawTable, files: list[Path], prefix: str, source: str, run_id: str,
@@ -186,7 +236,8 @@ def _load_json_lines(con, table: RawTable, files: list[Path], prefix: str, sourc
     is_object = "json_valid(raw_line) and json_type(case when json_valid(raw_line) then raw_line end) = 'OBJECT'"
     con.execute(f"""
         insert into audit.rejected_rows
-        select ?, ?, ?, source_file, line_number, raw_line, 'malformed JSON: the line is not a JSON object'
+        select ?, ?, ?, source_file, {LANDING_DATE_OF_FILE}, line_number, raw_line,
+            'malformed JSON: the line is not a JSON object'
         from landed_lines where not ({is_object})
     """, [run_id, source, table.table_name])
     # Each line is parsed once, into text (or JSON) fields: checks and casts read the fields.
@@ -206,15 +257,15 @@ def _load_json_lines(con, table: RawTable, files: list[Path], prefix: str, sourc
         from parsed_lines
     """)
     con.execute("drop table parsed_lines")
-    con.execute("""
+    con.execute(f"""
         insert into audit.rejected_rows
-        select ?, ?, ?, source_file, line_number, raw_line, reason from checked_lines where reason is not null
+        select ?, ?, ?, source_file, {LANDING_DATE_OF_FILE}, line_number, raw_line, reason
+        from checked_lines where reason is not null
     """, [run_id, source, table.table_name])
     values = ", ".join(_json_value(name, kind) for name, kind in table.columns)
     con.execute(f"""
         insert into raw.{table.table_name}
-        select {values}, source_file, line_number,
-            cast(regexp_extract(source_file, '(\\d{{4}}-\\d{{2}}-\\d{{2}})/[^/]+$', 1) as date), ?, ?
+        select {values}, source_file, line_number, {LANDING_DATE_OF_FILE}, ?, ?
         from checked_lines where reason is null
     """, [run_id, started_at])
     con.execute("drop table checked_lines")
@@ -300,11 +351,11 @@ def _load_csv(con, table: RawTable, files: list[Path], prefix: str, source: str,
                 reason = _csv_reason(table, columns, row)
                 if reason:
                     raw_text = "\n".join(physical_lines[start - 1:end_of_previous])
-                    rejected.append((run_id, source, table.table_name, relative, start, raw_text, reason))
+                    rejected.append((run_id, source, table.table_name, relative, landing_date, start, raw_text, reason))
                 else:
                     loaded.append((*row, relative, start, landing_date, run_id, started_at))
     if rejected:
-        con.executemany("insert into audit.rejected_rows values (?, ?, ?, ?, ?, ?, ?)", rejected)
+        con.executemany("insert into audit.rejected_rows values (?, ?, ?, ?, ?, ?, ?, ?)", rejected)
     if loaded:
         frame = pd.DataFrame(loaded, columns=[*columns, *(name for name, _ in PROVENANCE_COLUMNS)])
         con.register("loaded_csv_rows", frame)
@@ -330,22 +381,24 @@ def _csv_reason(table: RawTable, columns: list[str], row: list[str]) -> str | No
     return "; ".join(reasons) or None
 
 
-def _log(con, table: RawTable, files: list[Path], landing: Path, source: str, run_id: str,
-         started_at: datetime) -> TableLoad:
-    loaded = dict(con.execute(f"select _source_file, count(*) from raw.{table.table_name} group by all").fetchall())
+def _log(con, table: RawTable, files: list[Path], checksums: dict[str, str], landing: Path, source: str,
+         run_id: str, started_at: datetime, days: set[date]) -> TableLoad:
+    """One load_log row per file this run loaded; the table's totals."""
+    names = [str(path.relative_to(landing)) for path in files]
+    loaded = dict(con.execute(f"select _source_file, count(*) from raw.{table.table_name} "
+                              f"where list_contains(?, _source_file) group by all", [names]).fetchall())
     rejected = dict(con.execute(
-        "select source_file, count(*) from audit.rejected_rows where raw_table = ? group by all",
-        [table.table_name]).fetchall())
+        "select source_file, count(*) from audit.rejected_rows where raw_table = ? and list_contains(?, source_file) "
+        "group by all", [table.table_name, names]).fetchall())
     ended_at = datetime.now(timezone.utc).replace(tzinfo=None)
-    rows = []
-    for path in files:
-        relative = str(path.relative_to(landing))
-        rows_loaded, rows_rejected = loaded.get(relative, 0), rejected.get(relative, 0)
-        rows.append((run_id, source, table.table_name, relative, date.fromisoformat(path.parent.name),
-                     _sha256(path), rows_loaded + rows_rejected, rows_loaded, rows_rejected, started_at, ended_at))
+    rows = [(run_id, source, table.table_name, name, _day_of(path), checksums[name],
+             loaded.get(name, 0) + rejected.get(name, 0), loaded.get(name, 0), rejected.get(name, 0), started_at, ended_at)
+            for name, path in zip(names, files)]
     if rows:
         con.executemany("insert into audit.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    return TableLoad(table.table_name, len(files), sum(r[6] for r in rows), sum(loaded.values()), sum(rejected.values()))
+    in_table = con.execute(f"select count(*) from raw.{table.table_name}").fetchone()[0]
+    return TableLoad(table.table_name, len(files), sum(r[6] for r in rows), sum(loaded.values()),
+                     sum(rejected.values()), in_table, tuple(sorted(days)))
 
 
 def _sha256(path: Path) -> str:

@@ -40,7 +40,7 @@ class RunSummary:
         lines += [f"  {name:<{width}}  {outcome:<8} {seconds:6.1f} s" for name, outcome, seconds in self.steps]
         lines += [f"  error: {error}" for error in self.step_errors]
         if self.rows_loaded:
-            lines.append(f"  {'Rows into raw':<32} {'loaded':>10} {'rejected':>10}")
+            lines.append(f"  {'Rows this run (new or changed days)':<32} {'loaded':>10} {'rejected':>10}")
             lines += [f"  {table:<32} {rows:>10,} {self.rows_rejected.get(table, 0):>10,}"
                       for table, rows in sorted(self.rows_loaded.items())]
             if any(self.rows_rejected.values()):
@@ -127,11 +127,9 @@ def summarise(result: dg.ExecuteInProcessResult, records: list, home: CsopsHome,
             if materialization.asset_key.path[-1] == "published_marts":
                 summary.published_this_run = True
             table = materialization.metadata.get("table")
-            rows = materialization.metadata.get("dagster/row_count")
-            if table is not None and rows is not None and step.startswith("load_"):
-                summary.rows_loaded[table.value] = rows.value
-                rejected = materialization.metadata.get("rows_rejected")
-                summary.rows_rejected[table.value] = rejected.value if rejected is not None else 0
+            if table is not None and step.startswith("load_"):
+                summary.rows_loaded[table.value] = materialization.metadata["rows_loaded"].value
+                summary.rows_rejected[table.value] = materialization.metadata["rows_rejected"].value
     for evaluation in result.get_asset_check_evaluations():
         name = f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}"
         if evaluation.passed:

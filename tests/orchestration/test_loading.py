@@ -187,27 +187,63 @@ loading.load_source(con, Path(sys.argv[2]), "crm", "killed-run")
 """
 
 
+def copy_days(landing: Path, target: Path, days: list[str]) -> None:
+    import shutil
+
+    for source in ("crm", "telephony", "surveys"):
+        for day in days:
+            shutil.copytree(landing / source / day, target / source / day, dirs_exist_ok=True)
+
+
 def test_a_load_killed_mid_way_leaves_nothing_half_done(landing, tmp_path):
     import signal
     import subprocess
     import sys
 
+    days = sorted(p.name for p in (landing / "crm").iterdir())
+    growing = tmp_path / "landing"
+    copy_days(landing, growing, days[:-1])
     warehouse = tmp_path / "warehouse.duckdb"
     with duckdb.connect(str(warehouse)) as con:
-        load_all(con, landing, "first-run")
+        load_all(con, growing, "first-run")
         before = {t.table_name: table_digest(con, t.table_name) for t in RAW_TABLES}
-        # The next day's tickets are different: a finished load would change the tables.
-        con.execute("delete from raw.crm_tickets where id % 2 = 0")
-        con.execute("checkpoint")
-        changed = table_digest(con, "crm_tickets")
-    loader = subprocess.Popen([sys.executable, "-c", KILLED_LOAD, str(warehouse), str(landing)],
+    copy_days(landing, growing, days[-1:])  # a new day lands; its load is killed half-way
+    loader = subprocess.Popen([sys.executable, "-c", KILLED_LOAD, str(warehouse), str(growing)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert loader.stdout.readline().strip() == "half-way"
     loader.send_signal(signal.SIGKILL)
     loader.wait()
     with duckdb.connect(str(warehouse)) as con:
-        # Nothing of the killed load is visible: crm_tickets is as it was, not reloaded.
-        assert table_digest(con, "crm_tickets") == changed
-        assert con.execute("select count(*) from audit.load_log where run_id = 'killed-run'").fetchone() == (0,)
-        load_source(con, landing, "crm", "next-run")  # the next run completes it
+        # Nothing of the killed load is visible: crm_tickets, loaded before the kill, is as it was.
         assert {t.table_name: table_digest(con, t.table_name) for t in RAW_TABLES} == before
+        assert con.execute("select count(*) from audit.load_log where run_id = 'killed-run'").fetchone() == (0,)
+        load_all(con, growing, "next-run")  # the next run completes it
+        after = {t.table_name: table_digest(con, t.table_name) for t in RAW_TABLES}
+    complete = duckdb.connect()
+    load_all(complete, landing, "all-at-once")
+    assert after == {t.table_name: table_digest(complete, t.table_name) for t in RAW_TABLES}
+
+
+def test_a_late_file_reloads_its_day_only(landing, tmp_path):
+    days = sorted(p.name for p in (landing / "crm").iterdir())
+    late = tmp_path / "landing"
+    copy_days(landing, late, days)
+    calls = late / "telephony" / days[0] / "contact_records.jsonl"
+    lines = calls.read_text().splitlines(keepends=True)
+    calls.write_text("".join(lines[: len(lines) // 2]))  # half of the first day's calls are late
+    con = duckdb.connect()
+    load_all(con, late, "run-1")
+    nothing_new = load_source(con, late, "telephony", "run-2")
+    assert [load.days_reloaded for load in nothing_new] == [(), ()]  # loading again changes nothing
+    calls.write_text("".join(lines))  # the late calls arrive
+    reload = {load.raw_table: load for load in load_source(con, late, "telephony", "run-3")}
+    assert reload["telephony_contact_records"].days_reloaded == (date.fromisoformat(days[0]),)
+    assert reload["telephony_agent_events"].days_reloaded == ()
+    runs = dict(con.execute("select landing_date::varchar, list_distinct(list(run_id)) from audit.load_log "
+                            "where raw_table = 'telephony_contact_records' group by 1").fetchall())
+    assert runs == {day: (["run-3"] if day == days[0] else ["run-1"]) for day in days}
+    complete = duckdb.connect()
+    load_all(complete, landing, "all-at-once")
+    assert table_digest(con, "telephony_contact_records") == table_digest(complete, "telephony_contact_records")
+
+
