@@ -15,7 +15,7 @@ import pytest
 
 from csops.paths import CsopsHome, csops_home
 from csops.publication import publish
-from tests.reference import wilson_interval_95
+from tests.synthetic_marts import create_csat_mart
 
 MIN_RESPONSES = 30
 AS_OF_AT = datetime(2024, 3, 7, 17, 42, 5)  # naive UTC, as the mart stores it
@@ -41,39 +41,7 @@ CSAT_COUNTS = [
 def write_synthetic_marts(con: duckdb.DuckDBPyConnection, csat_counts: list[tuple], as_of_at: datetime) -> None:
     """Create schema ``marts`` in ``con`` with ``csat_by_channel_day`` and ``build_parameters``."""
     con.execute("create schema marts")
-    con.execute(
-        """
-        create table marts.csat_by_channel_day (
-            contact_date date,
-            channel varchar,
-            response_count bigint,
-            top2_response_count bigint,
-            csat_top2_rate double,
-            csat_mean_score double,
-            csat_top2_rate_ci95_low double,
-            csat_top2_rate_ci95_high double,
-            is_low_sample boolean,
-            min_responses integer,
-        )
-        """
-    )
-    for contact_date, channel, response_count, top2_count, mean_score in csat_counts:
-        ci95_low, ci95_high = wilson_interval_95(top2_count, response_count)
-        con.execute(
-            "insert into marts.csat_by_channel_day values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                contact_date,
-                channel,
-                response_count,
-                top2_count,
-                top2_count / response_count,
-                mean_score,
-                ci95_low,
-                ci95_high,
-                response_count < MIN_RESPONSES,
-                MIN_RESPONSES,
-            ],
-        )
+    create_csat_mart(con, "marts.csat_by_channel_day", "contact_date", csat_counts, MIN_RESPONSES)
     write_synthetic_weekly_mart(con, csat_counts)
     con.execute(
         """
@@ -98,15 +66,8 @@ def write_synthetic_weekly_mart(con: duckdb.DuckDBPyConnection, csat_counts: lis
         week[0] += response_count
         week[1] += top2_count
         week[2] += mean_score * response_count
-    con.execute("create table marts.csat_by_channel_week as "
-                "select * rename (contact_date as week_start_date) from marts.csat_by_channel_day limit 0")
-    for (week_start_date, channel), (response_count, top2_count, score_total) in sorted(weeks.items()):
-        ci95_low, ci95_high = wilson_interval_95(top2_count, response_count)
-        con.execute(
-            "insert into marts.csat_by_channel_week values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [week_start_date, channel, response_count, top2_count, top2_count / response_count,
-             score_total / response_count, ci95_low, ci95_high, response_count < MIN_RESPONSES, MIN_RESPONSES],
-        )
+    weekly = [(week_start, channel, n, top2, total / n) for (week_start, channel), (n, top2, total) in sorted(weeks.items())]
+    create_csat_mart(con, "marts.csat_by_channel_week", "week_start_date", weekly, MIN_RESPONSES)
 
 
 @pytest.fixture

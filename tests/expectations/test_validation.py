@@ -19,7 +19,7 @@ import pytest
 
 from expectations.suites import ERROR, SEVERITIES, SUITES, WARNING
 from expectations.validation import QualityResult, load_result, result_path, validate_dataframe
-from tests.reference import wilson_interval_95
+from tests.synthetic_marts import create_csat_mart
 
 TABLE = "marts.csat_by_channel_day"
 MIN_RESPONSES = 30
@@ -39,37 +39,9 @@ CSAT_COUNTS = [
 
 def mart_frame() -> pandas.DataFrame:
     """The mart as the pipeline hands it over: read out of DuckDB, with DuckDB's types."""
-    rows = []
-    for contact_date, channel, responses, top2, mean_score in CSAT_COUNTS:
-        low, high = wilson_interval_95(top2, responses)
-        rows.append((contact_date, channel, responses, top2, top2 / responses, mean_score, low, high))
     connection = duckdb.connect()
-    connection.execute(
-        """
-        create table csat_by_channel_day (
-            contact_date date,
-            channel varchar,
-            response_count bigint,
-            top2_response_count bigint,
-            csat_top2_rate double,
-            csat_mean_score double,
-            csat_top2_rate_ci95_low double,
-            csat_top2_rate_ci95_high double
-        )
-        """
-    )
-    connection.executemany("insert into csat_by_channel_day values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    return connection.execute(
-        """
-        select
-            *,
-            response_count < ? as is_low_sample,
-            ?::integer as min_responses,
-        from csat_by_channel_day
-        order by contact_date, channel
-        """,
-        [MIN_RESPONSES, MIN_RESPONSES],
-    ).df()
+    create_csat_mart(connection, "csat_by_channel_day", "contact_date", CSAT_COUNTS, MIN_RESPONSES)
+    return connection.execute("select * from csat_by_channel_day order by contact_date, channel").df()
 
 
 @pytest.fixture(scope="module")
