@@ -43,6 +43,29 @@ def bare_duckdb_read(landing: Path) -> tuple[float, int]:
     return time.perf_counter() - started, rows
 
 
+LOAD_IN_A_CHILD = """
+import resource, sys, time, duckdb
+from datetime import date
+from pathlib import Path
+from orchestration import loading
+loading.BATCH_BYTES = int(sys.argv[2])
+landing = Path(sys.argv[1])
+days = sorted({date.fromisoformat(name.split("/")[1]) for name in loading.landed_inventory(landing)})
+started = time.perf_counter()
+with duckdb.connect(sys.argv[3]) as con:
+    for source in ("crm", "telephony", "surveys"):
+        loading.load_days(con, landing, source, days, "benchmark")
+print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def load_alone(landing: Path, batch_bytes: int, warehouse: Path) -> tuple[float, float]:
+    """Every landed day loaded by a fresh process: its seconds and peak memory (MiB)."""
+    _, output = timed_child([sys.executable, "-c", LOAD_IN_A_CHILD, str(landing), str(batch_bytes), str(warehouse)])
+    seconds, peak = output.split()
+    return float(seconds), float(peak)
+
+
 def step_seconds(summary: str, step: str) -> float:
     line = next(line for line in summary.splitlines() if line.strip().startswith(step))
     return float(line.split()[-2])
@@ -65,6 +88,10 @@ def main() -> None:
         dbt_s = step_seconds(summary, "csops_dbt_models")
         checks_s = sum(float(line.split()[-2]) for line in summary.splitlines() if "great_expectations_suite" in line)
         publish_s = step_seconds(summary, "published_marts")
+        from orchestration.loading import BATCH_BYTES
+
+        batched_s, batched_mib = load_alone(Path(home) / "landing", BATCH_BYTES, Path(home) / "batched.duckdb")
+        whole_s, whole_mib = load_alone(Path(home) / "landing", 1 << 50, Path(home) / "whole.duckdb")
     print(f"center: {args.agents} agents x {args.days} days, {landed_rows:,} landed rows")
     print(f"simulate          {simulate_s:7.1f} s  {landed_rows / simulate_s:12,.0f} rows/s")
     print(f"csops run (all)   {run_s:7.1f} s  (process start, dbt parse if needed, every step)")
@@ -76,6 +103,9 @@ def main() -> None:
     print(f"bare DuckDB read  {bare_s:7.1f} s  {bare_rows / bare_s:12,.0f} rows/s  (baseline, same files)")
     print(f"load / bare read  {load_s / bare_s:7.2f} x")
     print(f"peak memory       {peak_mib:7.0f} MiB (largest child process)")
+    print(f"load alone, batches of {BATCH_BYTES >> 20} MiB  {batched_s:5.1f} s  peak {batched_mib:6.0f} MiB")
+    print(f"load alone, one batch        {whole_s:5.1f} s  peak {whole_mib:6.0f} MiB  "
+          f"(batched/whole: {batched_s / whole_s:.2f}x time, {batched_mib / whole_mib:.2f}x memory)")
 
 
 if __name__ == "__main__":

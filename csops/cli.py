@@ -104,9 +104,10 @@ def pipeline_environment(home: CsopsHome) -> dict[str, str]:
     from orchestration.resources import dbt_environment
 
     home.dagster.mkdir(parents=True, exist_ok=True)
-    instance_config = home.dagster / "dagster.yaml"
-    if not instance_config.exists():
-        instance_config.write_text("telemetry:\n  enabled: false\n")
+    # One run at a time: DuckDB lets one process write the warehouse, so queued runs
+    # (the sensor's loads, then its build) wait their turn instead of failing on the lock.
+    (home.dagster / "dagster.yaml").write_text(
+        "telemetry:\n  enabled: false\nconcurrency:\n  runs:\n    max_concurrent_runs: 1\n")
     return {**dbt_environment(home), "DAGSTER_HOME": str(home.dagster)}
 
 

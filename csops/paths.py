@@ -38,6 +38,12 @@ class CsopsHome:
         return self.root / "warehouse.duckdb"
 
     @property
+    def load_ledger(self) -> Path:
+        """A copy of what the warehouse has loaded (file sizes and times), for the sensor,
+        which must not open the warehouse while a run writes it."""
+        return self.root / "audit" / "loaded_files.json"
+
+    @property
     def published(self) -> Path:
         """Read-only copies of the marts that the app reads."""
         return self.root / "published"

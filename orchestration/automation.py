@@ -1,49 +1,113 @@
-"""The job every trigger runs, the daily schedule, and the sensor for newly landed files."""
+"""Jobs, and what starts them: the sensor for landed files and the daily schedule.
 
+- ``load_landing_days`` loads landing-day partitions (a range of days runs as one run).
+- ``build_and_publish`` builds the dbt project, runs the quality checks and publishes.
+
+The sensor compares what has landed with what the warehouse has loaded (its ledger, a
+copy the sensor can read while a run writes the warehouse): it adds a partition for each
+new day and asks for a load of each run of consecutive stale days; once nothing is stale
+and the loads are newer than the publication, it asks for a build. The schedule rebuilds
+every morning, so that time-relative figures (a backlog's age) move with the clock.
+Runs queue one at a time (DuckDB has one writer; see ``dagster.yaml`` under CSOPS_HOME).
+"""
+
+from __future__ import annotations
 
 import hashlib
-
+from dataclasses import dataclass, field
 import dagster as dg
 
+from csops.paths import CsopsHome
+from csops.publication import POINTER_NAME
+from orchestration.load_assets import landing_days
+from orchestration.loading import landed_inventory, read_ledger, stale_days
 from orchestration.resources import CsopsHomeResource
 
-PIPELINE_JOB_NAME = "csops_pipeline"
+LOAD_JOB_NAME = "load_landing_days"
+BUILD_JOB_NAME = "build_and_publish"
 
-pipeline_job = dg.define_asset_job(
-    PIPELINE_JOB_NAME,
-    selection=dg.AssetSelection.all(),
-    description="Load what has landed, build the dbt project, run the quality checks, publish for the app.",
+load_job = dg.define_asset_job(
+    LOAD_JOB_NAME,
+    selection=dg.AssetSelection.groups("raw"),
+    description="Load landing days (partitions) into raw, each day replaced whole, and reconcile them.",
 )
 
-daily_schedule = dg.ScheduleDefinition(
-    name="csops_daily",
-    job=pipeline_job,
-    cron_schedule="0 6 * * *",
-    execution_timezone="America/New_York",
-    description="Every morning, after the overnight exports have landed.",
+build_job = dg.define_asset_job(
+    BUILD_JOB_NAME,
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("raw"),
+    description="Build the dbt project, run the quality checks, publish for the app.",
 )
 
 
-def landing_fingerprint(csops_home: CsopsHomeResource) -> str:
-    """A digest of every landed file's path, size and modification time."""
-    landing = csops_home.home.landing
-    digest = hashlib.sha256()
-    if landing.exists():
-        for path in sorted(p for p in landing.rglob("*") if p.is_file()):
-            stat = path.stat()
-            digest.update(f"{path.relative_to(landing)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+@dataclass
+class LoadPlan:
+    """What must be loaded: partitions to add, and runs of consecutive stale days."""
+
+    new_partitions: list[str] = field(default_factory=list)
+    ranges: list[tuple[str, str]] = field(default_factory=list)
+    fingerprint: str = ""  # of the stale days' files: one run request per state of them
+
+
+def plan_loads(home: CsopsHome, known_partitions: list[str]) -> LoadPlan:
+    """Compare the landing folder with the ledger of what is loaded."""
+    landed = landed_inventory(home.landing)
+    stale = {day.isoformat() for day in stale_days(landed, read_ledger(home.load_ledger, home.warehouse))}
+    landed_days = {name.split("/")[1] for name in landed}
+    new = sorted((landed_days | stale) - set(known_partitions))
+    order = [*known_partitions, *new]
+    ranges: list[tuple[str, str]] = []
+    previous = None
+    for key in order:
+        if key in stale and previous in stale:
+            ranges[-1] = (ranges[-1][0], key)
+        elif key in stale:
+            ranges.append((key, key))
+        previous = key
+    digest = hashlib.sha256(repr(sorted((n, s) for n, s in landed.items() if n.split("/")[1] in stale)).encode())
+    return LoadPlan(new, ranges, digest.hexdigest()[:16])
+
+
+def partition_range_tags(start: str, end: str) -> dict[str, str]:
+    return {"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end}
+
+
+def build_is_due(home: CsopsHome) -> bool:
+    """Loads have committed since the last publication (or nothing is published yet)."""
+    pointer = home.published / POINTER_NAME
+    ledger = home.load_ledger
+    return ledger.exists() and (not pointer.exists() or ledger.stat().st_mtime_ns > pointer.stat().st_mtime_ns)
 
 
 @dg.sensor(
-    job=pipeline_job,
+    jobs=[load_job, build_job],
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Starts a run when files land in, or change under, CSOPS_HOME/landing.",
+    description="Loads landing days whose files are new, changed or gone; then builds and publishes.",
 )
 def landed_files_sensor(context: dg.SensorEvaluationContext, csops_home: CsopsHomeResource):
-    fingerprint = landing_fingerprint(csops_home)
-    if fingerprint == context.cursor:
-        return dg.SkipReason("No new or changed landed files.")
-    context.update_cursor(fingerprint)
-    return dg.RunRequest(run_key=fingerprint)
+    home = csops_home.home
+    plan = plan_loads(home, context.instance.get_dynamic_partitions(landing_days.name))
+    if plan.ranges:
+        return dg.SensorResult(
+            run_requests=[
+                dg.RunRequest(job_name=LOAD_JOB_NAME, run_key=f"load {start}..{end} {plan.fingerprint}",
+                              tags=partition_range_tags(start, end))
+                for start, end in plan.ranges
+            ],
+            dynamic_partitions_requests=[landing_days.build_add_request(plan.new_partitions)] if plan.new_partitions else [],
+        )
+    if build_is_due(home):
+        return dg.RunRequest(job_name=BUILD_JOB_NAME, run_key=f"build {home.load_ledger.stat().st_mtime_ns}")
+    return dg.SkipReason("Every landed day is loaded and published.")
+
+
+@dg.schedule(
+    cron_schedule="0 6 * * *",
+    execution_timezone="America/New_York",
+    job=build_job,
+    name="csops_daily",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Every morning: rebuild and publish, so figures relative to today move with the clock.",
+)
+def daily_schedule(context: dg.ScheduleEvaluationContext):
+    return dg.RunRequest()

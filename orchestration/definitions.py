@@ -10,7 +10,7 @@ import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
 from csops.paths import CsopsHome, csops_home
-from orchestration.automation import daily_schedule, landed_files_sensor, pipeline_job
+from orchestration.automation import build_job, daily_schedule, landed_files_sensor, load_job
 from orchestration.dbt import build_dbt_assets, mart_models
 from orchestration.load_assets import load_assets
 from orchestration.publish import publish_asset
@@ -25,7 +25,7 @@ def build_definitions(home: CsopsHome) -> dg.Definitions:
     return dg.Definitions(
         assets=[*load_assets(), dbt_models, publish_asset(marts)],
         asset_checks=quality_checks(lambda model: get_asset_key_for_model([dbt_models], model)),
-        jobs=[pipeline_job],
+        jobs=[load_job, build_job],
         schedules=[daily_schedule],
         sensors=[landed_files_sensor],
         resources=resources(home),

@@ -1,14 +1,20 @@
-"""One load asset per source system: landed files -> the warehouse's ``raw`` schema.
+"""One load asset per source system, partitioned by landing day: landed files -> ``raw``.
 
-Each load is followed by a blocking reconciliation check: for every file, the rows in it
-(counted again, without the loader) equal the rows loaded plus the rows rejected.
+Each landed entity (tickets, contact records, ...) is an asset; a partition is one landing
+day (``landing/<source>/<YYYY-MM-DD>/``). Materialising a partition replaces that day of
+each raw table in one transaction. A run may cover a range of days (a backfill runs as one
+run): the days are loaded in bounded batches. Each load is followed by a blocking
+reconciliation check over the files of the days it loaded: the rows in each file (counted
+again, without the loader) equal the rows loaded plus the rows rejected.
 """
+
+from datetime import date
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from csops.paths import SOURCES
-from orchestration.loading import count_rows_in_file, load_source
+from orchestration.loading import count_rows_in_file, landed_files, load_days, write_ledger
 from orchestration.raw_tables import tables_of
 from orchestration.resources import CsopsHomeResource
 
@@ -17,6 +23,10 @@ SOURCE_DESCRIPTIONS = {
     "telephony": "Amazon Connect-style contact records and agent events",
     "surveys": "Qualtrics-style survey exports",
 }
+
+# The landing days that have files: added by the sensor, the schedule and `csops run` as
+# folders appear, so the UI shows one partition per day that has landed, and no others.
+landing_days = dg.DynamicPartitionsDefinition(name="landing_day")
 
 
 def _load_asset(source: str) -> dg.AssetsDefinition:
@@ -32,15 +42,18 @@ def _load_asset(source: str) -> dg.AssetsDefinition:
         for table in tables_of(source)
     ]
     check_specs = [dg.AssetCheckSpec("reconciliation", asset=spec.key, blocking=True,
-                                     description="Per file: rows in the file = rows loaded + rows rejected.")
+                                     description="Per file of the days loaded: rows in the file = rows loaded + rows rejected.")
                    for spec in specs]
 
-    @dg.multi_asset(name=f"load_{source}", specs=specs, check_specs=check_specs,
-                    description=f"Load {SOURCE_DESCRIPTIONS[source]}.")
+    @dg.multi_asset(name=f"load_{source}", specs=specs, check_specs=check_specs, partitions_def=landing_days,
+                    backfill_policy=dg.BackfillPolicy.single_run(),
+                    description=f"Load {SOURCE_DESCRIPTIONS[source]}, one landing day per partition.")
     def load(context: dg.AssetExecutionContext, csops_home: CsopsHomeResource, warehouse: DuckDBResource):
-        landing = csops_home.home.landing
+        home = csops_home.home
+        days = sorted(date.fromisoformat(key) for key in context.partition_keys)
         with warehouse.get_connection() as con:
-            loads = load_source(con, landing, source, context.run.run_id)
+            loads = load_days(con, home.landing, source, days, context.run.run_id)
+            write_ledger(con, home.load_ledger)
             for table_load, table in zip(loads, tables_of(source)):
                 yield dg.MaterializeResult(
                     asset_key=[source, table.entity],
@@ -50,25 +63,36 @@ def _load_asset(source: str) -> dg.AssetsDefinition:
                         "rows_loaded": table_load.rows_loaded,
                         "rows_rejected": table_load.rows_rejected,
                         "files_loaded": table_load.files,
-                        "days_reloaded": ", ".join(d.isoformat() for d in table_load.days_reloaded) or "none",
+                        "days_loaded": _day_span(days),
                         "table": f"raw.{table_load.raw_table}",
                     },
                 )
-                yield reconcile(con, landing, table)
+                yield reconcile(con, home.landing, table, days)
 
     return load
 
 
-def reconcile(con, landing, table) -> dg.AssetCheckResult:
-    """Count each file's rows again, independently of the loader, against what it recorded."""
+def _day_span(days: list[date]) -> str:
+    if len(days) <= 3:
+        return ", ".join(d.isoformat() for d in days) or "none"
+    return f"{len(days)} days, {days[0]} to {days[-1]}"
+
+
+def reconcile(con, landing, table, days: list[date]) -> dg.AssetCheckResult:
+    """Count each file of the loaded days again, independently of the loader, against what it recorded."""
     logged = con.execute(
-        "select source_file, rows_read, rows_loaded, rows_rejected from audit.load_log where raw_table = ?",
-        [table.table_name]).fetchall()
-    in_raw = dict(con.execute(f"select _source_file, count(*) from raw.{table.table_name} group by all").fetchall())
+        "select source_file, rows_read, rows_loaded, rows_rejected from audit.load_log "
+        "where raw_table = ? and list_contains(?, landing_date)", [table.table_name, days]).fetchall()
+    in_raw = dict(con.execute(f"select _source_file, count(*) from raw.{table.table_name} "
+                              f"where list_contains(?, _landing_date) group by all", [days]).fetchall())
     in_rejects = dict(con.execute(
-        "select source_file, count(*) from audit.rejected_rows where raw_table = ? group by all",
-        [table.table_name]).fetchall())
+        "select source_file, count(*) from audit.rejected_rows where raw_table = ? and list_contains(?, landing_date) "
+        "group by all", [table.table_name, days]).fetchall())
     mismatches = []
+    landed = {str(path.relative_to(landing)) for path in landed_files(landing, table)
+              if date.fromisoformat(path.parent.name) in set(days)}
+    for name in sorted(landed - {row[0] for row in logged}):
+        mismatches.append(f"{name}: landed but not in audit.load_log")
     for source_file, rows_read, rows_loaded, rows_rejected in logged:
         counted = count_rows_in_file(landing / source_file, table)
         loaded, rejected = in_raw.get(source_file, 0), in_rejects.get(source_file, 0)

@@ -9,28 +9,36 @@ No Dagster here: the load assets call :func:`load_source`, and so can a test.
   reason a person understands. Blank lines are not rows.
 - CSV exports (Qualtrics) are read with Python's csv module, which numbers the lines of
   records whose quoted comments span lines; each row is checked the same way.
-- ``audit.load_log`` gets, per file: its checksum, rows read, loaded and rejected.
-- A source is replaced as a whole in one transaction: a reader sees the old raw tables or
-  the new ones, never half a load, and loading the same files twice gives the same tables.
+- ``audit.load_log`` gets, per file: its landing day (the Dagster partition), checksum,
+  size and modification time, rows read, loaded and rejected, start and end.
+- The landing day is the unit: a day is replaced whole in one transaction, so a reader
+  sees a day as it was or as it is now, never half a load, and loading the same files
+  twice, or days in another order, gives the same tables.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pandas as pd
 
-from orchestration.raw_tables import RawTable, tables_of
+from orchestration.raw_tables import RAW_TABLES, RawTable, tables_of
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 HEADER_ROWS = {"jsonl": 0, "csv": 1, "qualtrics_csv": 3}
+# Days are loaded in batches of whole days, one transaction each; a batch's files are held
+# in memory a few times over (lines, parsed fields, checked rows), so a batch is bounded.
+BATCH_BYTES = 64 * 1024 * 1024
 
 # Provenance columns added to every raw row: which file and line, which landing day, which run.
 PROVENANCE_COLUMNS = (
@@ -50,6 +58,8 @@ AUDIT_DDL = (
         source_file varchar not null,
         landing_date date not null,
         file_sha256 varchar not null,
+        file_size_bytes bigint not null,
+        file_modified_ns bigint not null,
         rows_read bigint not null,
         rows_loaded bigint not null,
         rows_rejected bigint not null,
@@ -89,7 +99,14 @@ class TableLoad:
     rows_loaded: int
     rows_rejected: int
     rows_in_table: int
-    days_reloaded: tuple[date, ...]
+    days_loaded: tuple[date, ...]
+
+
+class FileStamp(NamedTuple):
+    """What tells a landed file changed, without reading it."""
+
+    size_bytes: int
+    modified_ns: int
 
 
 class LandingError(ValueError):
@@ -127,23 +144,24 @@ def landed_files(landing: Path, table: RawTable) -> list[Path]:
 
 def _ensure_audit_tables(con: duckdb.DuckDBPyConnection) -> bool:
     """Create the audit tables. If one was left by an older csops with other columns, both
-    are made anew (the log and the rejected rows must agree) and every source then loads in
-    full. Returns whether that happened."""
+    are made anew (the log and the rejected rows must agree), and every raw table with them,
+    so every day then counts as unloaded. Returns whether that happened."""
     con.execute("create schema if not exists audit")
     outdated = False
-    for ddl in AUDIT_DDL:
-        name = re.search(r"audit\.(\w+)", ddl)[1]
-        wanted = re.findall(r"^\s+(\w+) (?:varchar|bigint|date|timestamp)", ddl, flags=re.MULTILINE)
-        existing = [c for c, in con.execute(
-            "select column_name from information_schema.columns where table_schema = 'audit' and table_name = ? "
-            "order by ordinal_position", [name]).fetchall()]
-        outdated = outdated or (bool(existing) and existing != wanted)
+    for name in ("load_log", "rejected_rows"):
+        existing = _column_names(con, "audit", name)
+        outdated = outdated or (bool(existing) and existing != _audit_columns(name))
     if outdated:
         con.execute("drop table if exists audit.load_log")
         con.execute("drop table if exists audit.rejected_rows")
     for ddl in AUDIT_DDL:
         con.execute(ddl)
     return outdated
+
+
+def _audit_columns(name: str) -> list[str]:
+    ddl = next(ddl for ddl in AUDIT_DDL if f"audit.{name} " in ddl)
+    return re.findall(r"^\s+(\w+) (?:varchar|bigint|date|timestamp)", ddl, flags=re.MULTILINE)
 
 
 def _quote(text: str) -> str:
@@ -156,66 +174,156 @@ def _ddl(table: RawTable) -> str:
 
 
 def load_source(con: duckdb.DuckDBPyConnection, landing: Path, source: str, run_id: str) -> list[TableLoad]:
-    """Bring the raw tables of ``source`` up to what has landed, in one transaction.
+    """Bring the raw tables of ``source`` up to what has landed: reload the days whose files
+    are new, changed or gone since they were loaded (see :func:`stale_days`)."""
+    prefix = source + "/"
+    landed = {name: stamp for name, stamp in landed_inventory(landing).items() if name.startswith(prefix)}
+    loaded = {name: stamp for name, stamp in loaded_inventory(con).items() if name.startswith(prefix)}
+    return load_days(con, landing, source, stale_days(landed, loaded), run_id)
 
-    The landing day is the unit: a day whose files are new, changed (by checksum) or gone
-    is replaced whole; a day whose files are as they were loaded is left alone. So a late
-    file for an earlier day reloads that day only, and loading the same files again
-    changes nothing.
+
+def load_days(con: duckdb.DuckDBPyConnection, landing: Path, source: str, days: Iterable[date],
+              run_id: str) -> list[TableLoad]:
+    """Replace the given landing days of every raw table of ``source`` by what has landed for them.
+
+    The landing day is the unit (the Dagster partition): each day is replaced whole, inside
+    one transaction, so a reader or a killed load never sees half a day, and loading a day
+    twice gives the same rows. Days are loaded in batches of whole days up to
+    ``BATCH_BYTES`` of files, one transaction each, so memory stays bounded however much
+    history is (re)loaded.
     """
+    days = sorted(set(days))
     started_at = datetime.now(timezone.utc).replace(tzinfo=None)
     con.execute("create schema if not exists raw")
     audit_recreated = _ensure_audit_tables(con)
-    plan = [_plan(con, landing, table, audit_recreated) for table in tables_of(source)]
+    tables = tables_of(source)
+    # A table new to this warehouse, or left by an older csops with other columns, is made
+    # anew (with the first batch, so a killed load leaves the old one); its other days then
+    # look unloaded to stale_days and are loaded by the next run.
+    reshape = {t.table_name for t in tables
+               if audit_recreated or _column_names(con, "raw", t.table_name) != _expected_columns(t)}
+    wanted = set(days)
+    files = {t.table_name: [f for f in landed_files(landing, t) if _day_of(f) in wanted] for t in tables}
+    totals = {t.table_name: [0, 0, 0, 0] for t in tables}  # files, rows read, loaded, rejected
     prefix = str(landing) + "/"
-    results = []
-    con.execute("begin transaction")
-    try:
-        for table, files, checksums, days in plan:
-            if days is None:  # a new table, or one of another shape: load every day
-                con.execute(_ddl(table))
-                con.execute("delete from audit.rejected_rows where raw_table = ?", [table.table_name])
-                con.execute("delete from audit.load_log where raw_table = ?", [table.table_name])
-            else:
-                day_list = sorted(days)
-                con.execute(f"delete from raw.{table.table_name} where list_contains(?, _landing_date)", [day_list])
+    for batch in _batches(days, [f for table_files in files.values() for f in table_files]):
+        con.execute("begin transaction")
+        try:
+            for table in tables:
+                if table.table_name in reshape:
+                    con.execute(_ddl(table))
+                    for audit_table in ("rejected_rows", "load_log"):
+                        con.execute(f"delete from audit.{audit_table} where raw_table = ?", [table.table_name])
+                con.execute(f"delete from raw.{table.table_name} where list_contains(?, _landing_date)", [batch])
                 for audit_table in ("rejected_rows", "load_log"):
                     con.execute(f"delete from audit.{audit_table} where raw_table = ? and list_contains(?, landing_date)",
-                                [table.table_name, day_list])
-            to_load = [f for f in files if days is None or _day_of(f) in days]
-            if to_load and table.file_format == "jsonl":
-                _load_json_lines(con, table, to_load, prefix, source, run_id, started_at)
-            elif to_load:
-                _load_csv(con, table, to_load, prefix, source, run_id, started_at)
-            results.append(_log(con, table, to_load, checksums, landing, source, run_id, started_at,
-                                days if days is not None else {_day_of(f) for f in files}))
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    return results
+                                [table.table_name, batch])
+                to_load = [f for f in files[table.table_name] if _day_of(f) in batch]
+                # Stamped before reading: a file that changes meanwhile looks changed to the next run.
+                stamps = {f: _stamp(f) for f in to_load}
+                if to_load and table.file_format == "jsonl":
+                    _load_json_lines(con, table, to_load, prefix, source, run_id, started_at)
+                elif to_load:
+                    _load_csv(con, table, to_load, prefix, source, run_id, started_at)
+                counts = _log(con, table, stamps, landing, source, run_id, started_at)
+                totals[table.table_name] = [a + b for a, b in zip(totals[table.table_name], (len(to_load), *counts))]
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        reshape.clear()
+    return [TableLoad(t.table_name, *totals[t.table_name],
+                      con.execute(f"select count(*) from raw.{t.table_name}").fetchone()[0], tuple(days))
+            for t in tables]
+
+
+def _batches(days: list[date], files: list[Path]) -> list[list[date]]:
+    """Consecutive days grouped up to BATCH_BYTES of files (a day is never split). There is
+    always one batch, if empty, so that a table's shape is settled even with no day to load."""
+    size_of_day: dict[date, int] = {}
+    for path in files:
+        size_of_day[_day_of(path)] = size_of_day.get(_day_of(path), 0) + path.stat().st_size
+    batches: list[list[date]] = [[]]
+    batch_bytes = 0
+    for day in days:
+        if batches[-1] and batch_bytes + size_of_day.get(day, 0) > BATCH_BYTES:
+            batches.append([])
+            batch_bytes = 0
+        batches[-1].append(day)
+        batch_bytes += size_of_day.get(day, 0)
+    return batches
 
 
 def _day_of(path: Path) -> date:
     return date.fromisoformat(path.parent.name)
 
 
-def _plan(con, landing: Path, table: RawTable, audit_recreated: bool):
-    """This table's files, their checksums, and the landing days to (re)load (None: all)."""
-    files = landed_files(landing, table)
-    checksums = {str(f.relative_to(landing)): _sha256(f) for f in files}
-    expected = [name for name, _ in (*table.columns, *PROVENANCE_COLUMNS)]
-    existing = [c for c, in con.execute(
-        "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ? "
-        "order by ordinal_position", [table.table_name]).fetchall()]
-    if audit_recreated or existing != expected:
-        return table, files, checksums, None
-    loaded = dict(con.execute("select source_file, file_sha256 from audit.load_log where raw_table = ?",
-                              [table.table_name]).fetchall())
-    changed = {name for name, checksum in checksums.items() if loaded.get(name) != checksum}
-    gone = set(loaded) - set(checksums)
-    days = {date.fromisoformat(Path(name).parent.name) for name in changed | gone}
-    return table, files, checksums, days
+def _stamp(path: Path) -> FileStamp:
+    stat = path.stat()
+    return FileStamp(stat.st_size, stat.st_mtime_ns)
+
+
+def _column_names(con, schema: str, table_name: str) -> list[str]:
+    return [c for c, in con.execute(
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+        "order by ordinal_position", [schema, table_name]).fetchall()]
+
+
+def _expected_columns(table: RawTable) -> list[str]:
+    return [name for name, _ in (*table.columns, *PROVENANCE_COLUMNS)]
+
+
+def landed_inventory(landing: Path) -> dict[str, FileStamp]:
+    """Every landed file csops reads (``source/day/file``), with its size and modification time."""
+    return {str(path.relative_to(landing)): _stamp(path)
+            for table in RAW_TABLES for path in landed_files(landing, table)}
+
+
+def loaded_inventory(con: duckdb.DuckDBPyConnection) -> dict[str, FileStamp]:
+    """The files as they were when loaded, from ``audit.load_log``. Tables that this csops
+    would make anew (missing, or of an older shape) count as holding nothing."""
+    if _column_names(con, "audit", "load_log") != _audit_columns("load_log"):
+        return {}
+    current = [t.table_name for t in RAW_TABLES if _column_names(con, "raw", t.table_name) == _expected_columns(t)]
+    return {name: FileStamp(size, modified) for name, size, modified in con.execute(
+        "select source_file, file_size_bytes, file_modified_ns from audit.load_log where list_contains(?, raw_table)",
+        [current]).fetchall()}
+
+
+def stale_days(landed: dict[str, FileStamp], loaded: dict[str, FileStamp]) -> list[date]:
+    """Landing days to (re)load: those with a file new, changed (size or modification time)
+    or gone since it was loaded. A day whose files are as they were loaded is left alone, so
+    a late file reloads its own day only and loading again changes nothing. Size and time,
+    not content: a file rewritten unchanged reloads its day, which changes nothing."""
+    changed = {name for name, stamp in landed.items() if loaded.get(name) != stamp} | (loaded.keys() - landed.keys())
+    return sorted({date.fromisoformat(Path(name).parent.name) for name in changed})
+
+
+def write_ledger(con: duckdb.DuckDBPyConnection, ledger: Path) -> None:
+    """A copy of what the warehouse has loaded, for readers that must not open it while a run
+    writes (the sensor). Written after the load commits; if a crash loses it, the days look
+    stale and are loaded again, which changes nothing."""
+    ledger.parent.mkdir(parents=True, exist_ok=True)
+    staging = ledger.with_suffix(".tmp")
+    files = {name: list(stamp) for name, stamp in sorted(loaded_inventory(con).items())}
+    staging.write_text(json.dumps({"layout": _layout(), "files": files}))
+    staging.replace(ledger)
+
+
+def read_ledger(ledger: Path, warehouse: Path) -> dict[str, FileStamp]:
+    """What :func:`write_ledger` recorded; nothing if the warehouse it describes is gone, or
+    if it was written for raw tables of another shape (they will be made anew, every day loaded)."""
+    if not ledger.exists() or not warehouse.exists():
+        return {}
+    recorded = json.loads(ledger.read_text())
+    if not isinstance(recorded, dict) or recorded.get("layout") != _layout():
+        return {}
+    return {name: FileStamp(*stamp) for name, stamp in recorded["files"].items()}
+
+
+def _layout() -> str:
+    """A digest of the raw and audit tables' shapes."""
+    return hashlib.sha256("".join([*AUDIT_DDL, *(_ddl(t) for t in RAW_TABLES)]).encode()).hexdigest()[:16]
 
 
 def _load_json_lines(con, table: RawTable, files: list[Path], prefix: str, source: str, run_id: str,
@@ -381,24 +489,22 @@ def _csv_reason(table: RawTable, columns: list[str], row: list[str]) -> str | No
     return "; ".join(reasons) or None
 
 
-def _log(con, table: RawTable, files: list[Path], checksums: dict[str, str], landing: Path, source: str,
-         run_id: str, started_at: datetime, days: set[date]) -> TableLoad:
-    """One load_log row per file this run loaded; the table's totals."""
-    names = [str(path.relative_to(landing)) for path in files]
+def _log(con, table: RawTable, stamps: dict[Path, FileStamp], landing: Path, source: str, run_id: str,
+         started_at: datetime) -> tuple[int, int, int]:
+    """One load_log row per file loaded; rows read, loaded and rejected, summed over them."""
+    names = {str(path.relative_to(landing)): path for path in stamps}
     loaded = dict(con.execute(f"select _source_file, count(*) from raw.{table.table_name} "
-                              f"where list_contains(?, _source_file) group by all", [names]).fetchall())
+                              f"where list_contains(?, _source_file) group by all", [list(names)]).fetchall())
     rejected = dict(con.execute(
         "select source_file, count(*) from audit.rejected_rows where raw_table = ? and list_contains(?, source_file) "
-        "group by all", [table.table_name, names]).fetchall())
+        "group by all", [table.table_name, list(names)]).fetchall())
     ended_at = datetime.now(timezone.utc).replace(tzinfo=None)
-    rows = [(run_id, source, table.table_name, name, _day_of(path), checksums[name],
+    rows = [(run_id, source, table.table_name, name, _day_of(path), _sha256(path), *stamps[path],
              loaded.get(name, 0) + rejected.get(name, 0), loaded.get(name, 0), rejected.get(name, 0), started_at, ended_at)
-            for name, path in zip(names, files)]
+            for name, path in names.items()]
     if rows:
-        con.executemany("insert into audit.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    in_table = con.execute(f"select count(*) from raw.{table.table_name}").fetchone()[0]
-    return TableLoad(table.table_name, len(files), sum(r[6] for r in rows), sum(loaded.values()),
-                     sum(rejected.values()), in_table, tuple(sorted(days)))
+        con.executemany(f"insert into audit.load_log values ({', '.join('?' * 13)})", rows)
+    return sum(r[8] for r in rows), sum(loaded.values()), sum(rejected.values())
 
 
 def _sha256(path: Path) -> str:

@@ -1,4 +1,9 @@
-"""``csops run``: every asset materialised in process through Dagster, and a one-screen summary."""
+"""``csops run``: the stale landing days loaded, then the build, in process through Dagster; a one-screen summary.
+
+The same plan as the sensor's (orchestration/automation.py), run now and in this process:
+one load run per run of consecutive stale days, then one build-and-publish run. Each is a
+Dagster run on the instance in DAGSTER_HOME, so ``csops dev`` shows them, per partition.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,8 @@ import dagster as dg
 
 from csops.paths import CsopsHome
 from csops.publication import read_current
-from orchestration.automation import PIPELINE_JOB_NAME
+from orchestration.automation import BUILD_JOB_NAME, LOAD_JOB_NAME, partition_range_tags, plan_loads
+from orchestration.load_assets import landing_days
 from orchestration.definitions import build_definitions
 
 
@@ -29,6 +35,7 @@ class RunSummary:
     check_failures: list[str] = field(default_factory=list)
     check_warnings: list[str] = field(default_factory=list)
     step_errors: list[str] = field(default_factory=list)
+    days_loaded: list[tuple[str, str]] = field(default_factory=list)  # ranges of landing days
     publication: str | None = None
     published_this_run: bool = False
     log_file: Path | None = None
@@ -39,6 +46,9 @@ class RunSummary:
         width = max((len(name) for name, _, _ in self.steps), default=0)
         lines += [f"  {name:<{width}}  {outcome:<8} {seconds:6.1f} s" for name, outcome, seconds in self.steps]
         lines += [f"  error: {error}" for error in self.step_errors]
+        spans = [start if start == end else f"{start} to {end}" for start, end in self.days_loaded]
+        lines.append(f"Landing days loaded: {', '.join(spans)}" if spans else
+                     "Landing days loaded: none (no file new, changed or gone since the last load)")
         if self.rows_loaded:
             lines.append(f"  {'Rows this run (new or changed days)':<32} {'loaded':>10} {'rejected':>10}")
             lines += [f"  {table:<32} {rows:>10,} {self.rows_rejected.get(table, 0):>10,}"
@@ -67,20 +77,31 @@ STEP_OUTCOMES = {
 
 
 def run_pipeline(home: CsopsHome) -> RunSummary:
-    """Run the pipeline job in this process, on the instance in DAGSTER_HOME (so ``csops dev`` shows it).
+    """Load what is stale, then build and publish, on the instance in DAGSTER_HOME.
 
     dbt's and Dagster's own logs go to a file under CSOPS_HOME/logs: the terminal gets the summary.
     """
     started = time.perf_counter()
     log_file = home.root / "logs" / f"run-{datetime.now():%Y%m%dT%H%M%S}.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
+    runs = []
     with log_file.open("w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
         defs = build_definitions(home)
-        job = defs.resolve_job_def(PIPELINE_JOB_NAME)
         with dg.DagsterInstance.get() as instance:
-            result = job.execute_in_process(instance=instance, raise_on_error=False)
-            records = instance.all_logs(result.run_id)
-    summary = summarise(result, records, home, time.perf_counter() - started)
+            plan = plan_loads(home, instance.get_dynamic_partitions(landing_days.name))
+            instance.add_dynamic_partitions(landing_days.name, plan.new_partitions)
+            load_job = defs.resolve_job_def(LOAD_JOB_NAME)
+            for start, end in plan.ranges:
+                result = load_job.execute_in_process(instance=instance, raise_on_error=False,
+                                                     tags=partition_range_tags(start, end))
+                runs.append((result, instance.all_logs(result.run_id)))
+                if not result.success:
+                    break  # a load that failed (or failed reconciliation) is not built upon
+            else:
+                result = defs.resolve_job_def(BUILD_JOB_NAME).execute_in_process(instance=instance, raise_on_error=False)
+                runs.append((result, instance.all_logs(result.run_id)))
+    summary = summarise(runs, home, time.perf_counter() - started)
+    summary.days_loaded = plan.ranges
     summary.log_file = log_file
     return summary
 
@@ -106,9 +127,24 @@ def dbt_failures(home: CsopsHome, run_id: str) -> list[str]:
     return failures
 
 
-def summarise(result: dg.ExecuteInProcessResult, records: list, home: CsopsHome, seconds: float) -> RunSummary:
-    summary = RunSummary(run_id=result.run_id, success=result.success, seconds=seconds)
+def summarise(runs: list[tuple[dg.ExecuteInProcessResult, list]], home: CsopsHome, seconds: float) -> RunSummary:
+    """One summary of a ``csops run``'s Dagster runs (loads, then the build)."""
+    last = runs[-1][0]
+    summary = RunSummary(run_id=last.run_id, success=all(result.success for result, _ in runs), seconds=seconds)
+    for result, records in runs:
+        _summarise_run(summary, result, records, home)
+    publication = read_current(home)
+    summary.publication = str(publication.path) if publication else None
+    summary.success = summary.success and not summary.check_failures and summary.published_this_run
+    return summary
+
+
+def _summarise_run(summary: RunSummary, result: dg.ExecuteInProcessResult, records: list, home: CsopsHome) -> None:
     step_started: dict[str, float] = {}
+    counted: set[str] = set()
+    tags = result.dagster_run.tags
+    start, end = tags.get("dagster/asset_partition_range_start"), tags.get("dagster/asset_partition_range_end")
+    days = "" if start is None else start if start == end else f"{start}..{end}"
     for record in records:
         event = record.dagster_event
         if event is None:
@@ -118,7 +154,7 @@ def summarise(result: dg.ExecuteInProcessResult, records: list, home: CsopsHome,
             step_started[step] = record.timestamp
         elif event.event_type in STEP_OUTCOMES:
             seconds_taken = record.timestamp - step_started.get(step, record.timestamp)
-            summary.steps.append((step, STEP_OUTCOMES[event.event_type], seconds_taken))
+            summary.steps.append((f"{step} {days}" if days else step, STEP_OUTCOMES[event.event_type], seconds_taken))
             if event.event_type == dg.DagsterEventType.STEP_FAILURE:
                 summary.step_errors.append(f"{step}: {_root_cause(event.step_failure_data.error)}")
                 summary.step_errors.extend(dbt_failures(home, result.run_id))
@@ -127,9 +163,11 @@ def summarise(result: dg.ExecuteInProcessResult, records: list, home: CsopsHome,
             if materialization.asset_key.path[-1] == "published_marts":
                 summary.published_this_run = True
             table = materialization.metadata.get("table")
-            if table is not None and step.startswith("load_"):
-                summary.rows_loaded[table.value] = materialization.metadata["rows_loaded"].value
-                summary.rows_rejected[table.value] = materialization.metadata["rows_rejected"].value
+            if table is not None and step.startswith("load_") and table.value not in counted:
+                # A range run records one materialisation per day, each with the run's totals: count one.
+                counted.add(table.value)
+                for totals, name in ((summary.rows_loaded, "rows_loaded"), (summary.rows_rejected, "rows_rejected")):
+                    totals[table.value] = totals.get(table.value, 0) + materialization.metadata[name].value
     for evaluation in result.get_asset_check_evaluations():
         name = f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}"
         if evaluation.passed:
@@ -138,7 +176,3 @@ def summarise(result: dg.ExecuteInProcessResult, records: list, home: CsopsHome,
             summary.check_warnings.append(name)
         else:
             summary.check_failures.append(name)
-    publication = read_current(home)
-    summary.publication = str(publication.path) if publication else None
-    summary.success = result.success and not summary.check_failures and summary.published_this_run
-    return summary

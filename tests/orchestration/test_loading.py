@@ -10,7 +10,8 @@ import json
 import duckdb
 import pytest
 
-from orchestration.loading import LandingError, load_source
+from orchestration import loading
+from orchestration.loading import LandingError, load_days, load_source
 from orchestration.raw_tables import RAW_TABLES
 from simulator import simulate
 from simulator.config import CenterConfig
@@ -62,13 +63,33 @@ def test_columns_have_their_declared_types(landing):
     assert types["_landing_date"] == "DATE"
 
 
-def test_loading_twice_gives_identical_raw_tables(landing):
+def landed_days(landing: Path) -> list[date]:
+    return sorted(date.fromisoformat(p.name) for p in (landing / "crm").iterdir())
+
+
+def test_loading_the_same_partitions_twice_gives_identical_raw_tables(landing):
     con = duckdb.connect()
     load_all(con, landing, "run-1")
     first = {t.table_name: table_digest(con, t.table_name) for t in RAW_TABLES}
-    load_all(con, landing, "run-2")
-    assert {t.table_name: table_digest(con, t.table_name) for t in RAW_TABLES} == first
+    load_all(con, landing, "run-2")  # nothing new: nothing reloaded
     assert con.execute("select count(distinct run_id) from audit.load_log").fetchone() == (1,)
+    for source in ("crm", "telephony", "surveys"):  # every day asked for again, as a re-run of its partition
+        load_days(con, landing, source, landed_days(landing), "run-3")
+    assert con.execute("select list_distinct(list(run_id)) from audit.load_log").fetchone() == (["run-3"],)
+    assert {t.table_name: table_digest(con, t.table_name) for t in RAW_TABLES} == first
+
+
+def test_days_load_in_bounded_batches_with_the_same_result(landing, monkeypatch):
+    """However much history is reloaded, a transaction holds a bounded batch of days."""
+    whole = duckdb.connect()
+    load_all(whole, landing, "run-1")
+    monkeypatch.setattr(loading, "BATCH_BYTES", 1)  # every day its own batch
+    days = landed_days(landing)
+    assert loading._batches(days, [p for p in landing.rglob("*") if p.is_file()]) == [[day] for day in days]
+    batched = duckdb.connect()
+    load_all(batched, landing, "run-1")
+    assert ({t.table_name: table_digest(batched, t.table_name) for t in RAW_TABLES}
+            == {t.table_name: table_digest(whole, t.table_name) for t in RAW_TABLES})
 
 
 def test_a_misnamed_landing_folder_is_named_in_the_error(landing, tmp_path):
@@ -234,11 +255,10 @@ def test_a_late_file_reloads_its_day_only(landing, tmp_path):
     con = duckdb.connect()
     load_all(con, late, "run-1")
     nothing_new = load_source(con, late, "telephony", "run-2")
-    assert [load.days_reloaded for load in nothing_new] == [(), ()]  # loading again changes nothing
+    assert [load.days_loaded for load in nothing_new] == [(), ()]  # loading again changes nothing
     calls.write_text("".join(lines))  # the late calls arrive
     reload = {load.raw_table: load for load in load_source(con, late, "telephony", "run-3")}
-    assert reload["telephony_contact_records"].days_reloaded == (date.fromisoformat(days[0]),)
-    assert reload["telephony_agent_events"].days_reloaded == ()
+    assert reload["telephony_contact_records"].days_loaded == (date.fromisoformat(days[0]),)
     runs = dict(con.execute("select landing_date::varchar, list_distinct(list(run_id)) from audit.load_log "
                             "where raw_table = 'telephony_contact_records' group by 1").fetchall())
     assert runs == {day: (["run-3"] if day == days[0] else ["run-1"]) for day in days}

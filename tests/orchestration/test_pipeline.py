@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import duckdb
 import dagster as dg
 import pytest
@@ -10,6 +12,7 @@ from dagster._core.instance.ref import InstanceRef
 from csops import cli
 from csops.publication import read_current
 from orchestration.automation import landed_files_sensor
+from orchestration.load_assets import landing_days
 from orchestration.resources import CsopsHomeResource
 
 
@@ -21,15 +24,21 @@ def test_run_prints_a_one_screen_summary(pipeline_run):
     assert len(output.splitlines()) < 40  # dbt's own log goes to the log file, not the terminal
 
 
+def instance_of(home) -> dg.DagsterInstance:
+    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home.dagster)))
+
+
 def test_every_step_ran_and_the_gx_check_passed(pipeline_home):
-    with dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(pipeline_home.dagster))) as instance:
-        runs = instance.get_run_records()
-        assert [r.dagster_run.status for r in runs] == [dg.DagsterRunStatus.SUCCESS]
-        run_id = runs[0].dagster_run.run_id
+    with instance_of(pipeline_home) as instance:
+        runs = instance.get_run_records(dg.RunsFilter(statuses=[dg.DagsterRunStatus.SUCCESS]))
+        # The first `csops run`: one load run for all the landed days, then the build.
+        first_two = sorted(runs, key=lambda r: r.create_timestamp)[:2]
+        assert [r.dagster_run.job_name for r in first_two] == ["load_landing_days", "build_and_publish"]
         checks = {
             (e.asset_key.to_user_string(), e.check_name): e.passed
+            for run in first_two
             for e in (log.dagster_event.event_specific_data for log in instance.all_logs(
-                run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION))
+                run.dagster_run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION))
         }
     assert checks[("marts/csat_by_channel_day", "great_expectations_suite")] is True
     from orchestration.raw_tables import RAW_TABLES
@@ -55,24 +64,53 @@ def test_definitions_load_lazily_with_every_part(pipeline_home, monkeypatch):
     assert dg.AssetKey(["crm", "tickets"]) in staging.parent_keys
     assert definitions.resolve_schedule_def("csops_daily").cron_schedule == "0 6 * * *"
     assert definitions.resolve_sensor_def("landed_files_sensor")
-    assert definitions.resolve_job_def("csops_pipeline")
+    assert definitions.resolve_job_def("load_landing_days").partitions_def == landing_days
+    assert definitions.resolve_job_def("build_and_publish").partitions_def is None
 
 
-def test_sensor_starts_a_run_for_new_files_only(pipeline_home):
-    resources = {"csops_home": CsopsHomeResource(root=str(pipeline_home.root))}
-    first = landed_files_sensor(dg.build_sensor_context(cursor=None, resources=resources))
-    assert isinstance(first, dg.RunRequest)
-    again = dg.build_sensor_context(cursor=first.run_key, resources=resources)
-    assert isinstance(landed_files_sensor(again), dg.SkipReason)
-    late = pipeline_home.landing / "surveys" / "2026-03-16" / "responses.csv"
-    late.parent.mkdir(parents=True)
+def test_each_landing_day_is_a_partition_with_its_materialisations(pipeline_home):
+    days = sorted(p.name for p in (pipeline_home.landing / "crm").iterdir())
+    with instance_of(pipeline_home) as instance:
+        assert instance.get_dynamic_partitions(landing_days.name) == days
+        for key in (["crm", "tickets"], ["telephony", "contact_records"], ["surveys", "responses"]):
+            assert instance.get_materialized_partitions(dg.AssetKey(key)) == set(days)
+
+
+def sensor_tick(home):
+    with instance_of(home) as instance:
+        context = dg.build_sensor_context(instance=instance, resources={"csops_home": CsopsHomeResource(root=str(home.root))})
+        return landed_files_sensor(context)
+
+
+def test_sensor_asks_to_load_new_and_changed_days_only_then_to_build(pipeline_home):
+    assert isinstance(sensor_tick(pipeline_home), dg.SkipReason)  # all loaded and published
+    days = sorted(p.name for p in (pipeline_home.landing / "crm").iterdir())
+    new_day = pipeline_home.landing / "surveys" / "2026-03-16" / "responses.csv"
+    changed = pipeline_home.landing / "surveys" / days[3] / "responses.csv"
+    before, stamp = changed.read_bytes(), changed.stat()
+    new_day.parent.mkdir(parents=True)
     try:
-        late.write_text("")
-        after = landed_files_sensor(dg.build_sensor_context(cursor=first.run_key, resources=resources))
-        assert isinstance(after, dg.RunRequest) and after.run_key != first.run_key
+        new_day.write_text("")
+        changed.write_bytes(before + b"\n")  # a trailing blank line: the file changed
+        result = sensor_tick(pipeline_home)
+        assert isinstance(result, dg.SensorResult)
+        assert [r.tags["dagster/asset_partition_range_start"] + ".." + r.tags["dagster/asset_partition_range_end"]
+                for r in result.run_requests] == [f"{days[3]}..{days[3]}", "2026-03-16..2026-03-16"]
+        assert {r.job_name for r in result.run_requests} == {"load_landing_days"}
+        assert result.dynamic_partitions_requests[0].partition_keys == ["2026-03-16"]
+    finally:  # as it was, to the nanosecond: later tests share this home
+        changed.write_bytes(before)
+        os.utime(changed, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+        new_day.unlink()
+        new_day.parent.rmdir()
+    ledger = pipeline_home.load_ledger
+    stat = ledger.stat()
+    try:  # a load has committed since the last publication: the build is due
+        os.utime(ledger, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**12))
+        request = sensor_tick(pipeline_home)
+        assert isinstance(request, dg.RunRequest) and request.job_name == "build_and_publish"
     finally:
-        late.unlink()
-        late.parent.rmdir()
+        os.utime(ledger, ns=(stat.st_atime_ns, stat.st_mtime_ns))
 
 
 def test_the_publication_holds_marts_only(pipeline_home):
