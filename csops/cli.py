@@ -7,6 +7,8 @@ writes nothing outside it.
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import os
 import sys
 import time
@@ -76,6 +78,20 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
+def _write_training_log(home: CsopsHome) -> None:
+    """The simulated center's training log, as its manager would keep it: the cohort and the
+    day they completed the training. A log already there is the manager's: left as it is."""
+    if home.training_log.exists():
+        return
+    stories = json.loads((home.truth / "stories.json").read_text())
+    cohort = stories["training_cohort"] if stories["stories"]["training_cohort"] else []
+    home.manager.mkdir(parents=True, exist_ok=True)
+    with home.training_log.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["agent_username", "training_name", "completed_on"])
+        writer.writerows([username, "Resolution skills", stories["training_date"]] for username in cohort)
+
+
 def _simulate(home: CsopsHome, args: argparse.Namespace) -> int:
     from simulator import simulate
     from simulator.engine import CenterMismatch
@@ -90,6 +106,7 @@ def _simulate(home: CsopsHome, args: argparse.Namespace) -> int:
         print(f"csops simulate: {error}", file=sys.stderr)
         return 2
     elapsed = time.perf_counter() - started
+    _write_training_log(home)
     print(f"Simulated {args.agents} agents, {args.start} to {config.end} (seed {args.seed}) in {elapsed:.1f} s")
     if not totals:
         print("  nothing new: every day up to the last one had landed already")

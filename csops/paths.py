@@ -33,6 +33,16 @@ class CsopsHome:
         return self.root / "simulator"
 
     @property
+    def manager(self) -> Path:
+        """Files the manager keeps by hand: ``training_log.csv`` (agent_username,
+        training_name, completed_on)."""
+        return self.root / "manager"
+
+    @property
+    def training_log(self) -> Path:
+        return self.manager / "training_log.csv"
+
+    @property
     def warehouse(self) -> Path:
         """The working warehouse, written by the pipeline only."""
         return self.root / "warehouse.duckdb"

@@ -31,6 +31,9 @@ FIRST_REPLY_MEAN_MINUTES = {"email": 150, "web": 150, "social": 90, "chat": 2}
 WORK_MEAN_MINUTES = {"email": 240, "web": 240, "social": 180, "chat": 25}
 AGENT_CREATED_SHARE = 0.03  # tickets an agent opens for a customer (proactive, outbound)
 ESCALATION_SHARE = {"technical": 0.25, "account": 0.08}
+# Tickets whose first reply is the answer, solving them at once ("one-touch"): common on
+# chat, less so where customers write at length.
+ONE_TOUCH_SHARE = {"email": 0.35, "web": 0.35, "social": 0.4, "chat": 0.55}
 CLOSE_AFTER = timedelta(days=4)
 CATEGORY_FIELD_ID = 360_000_001
 
@@ -108,9 +111,14 @@ def plan_ticket(rng: random.Random, config: CenterConfig, people: Population, at
     agent = _agent_on_shift(rng, people, roster, team_key, replied_at)
     agent_team = agent.team_on(local_date(replied_at, team.tz))
     asks_for_info = rng.random() < 0.28 and channel != "chat"
-    audit(replied_at, agent.zendesk_user_id, "web", [comment(agent.zendesk_user_id,
-          "Could you send us your order number?" if asks_for_info else "Thanks, here is what we will do.")],
-          assignee_id=agent.zendesk_user_id, status="pending" if asks_for_info else "open")
+    one_touch = not asks_for_info and not agent_created and rng.random() < ONE_TOUCH_SHARE[channel]
+    first_reply = ("Could you send us your order number?" if asks_for_info else
+                   "This should be sorted now." if one_touch else "Thanks, here is what we will do.")
+    audit(replied_at, agent.zendesk_user_id, "web", [comment(agent.zendesk_user_id, first_reply)],
+          assignee_id=agent.zendesk_user_id, status="pending" if asks_for_info else "solved" if one_touch else "open")
+    if one_touch:
+        return _solve(rng, config, people, attempt, ticket, audit, comment, customer, channel, priority, team,
+                      team_key, agent, agent_team, created_at, replied_at, replied_at, team_key, agent_created)
     moment = replied_at
     if asks_for_info:
         moment = moment + timedelta(minutes=30 + rng.expovariate(1 / 480))
@@ -135,12 +143,22 @@ def plan_ticket(rng: random.Random, config: CenterConfig, people: Population, at
         audit(moment, agent.zendesk_user_id, "web", [comment(agent.zendesk_user_id, "Escalating to a specialist team.", public=False)],
               group_id=people.group_ids[solver_team], assignee_id=escalated_to.zendesk_user_id)
         agent, agent_team = escalated_to, solver_team
-    solver_calendar = people.teams[solver_team]
     work = rng.expovariate(1 / WORK_MEAN_MINUTES[channel]) * (
         stories.training_handle_time_factor if _trained(config, agent, moment) else 1.0)
-    solved_at = solver_calendar.add_business_seconds(moment, 120 + work * 60)
-    resolved = rng.random() < _resolution_probability(config, people, agent, agent_team, solved_at)
+    solved_at = people.teams[solver_team].add_business_seconds(moment, 120 + work * 60)
     audit(solved_at, agent.zendesk_user_id, "web", [comment(agent.zendesk_user_id, "This should be sorted now.")], status="solved")
+    return _solve(rng, config, people, attempt, ticket, audit, comment, customer, channel, priority, team,
+                  team_key, agent, agent_team, created_at, replied_at, solved_at, solver_team, agent_created)
+
+
+def _solve(rng, config, people, attempt, ticket, audit, comment, customer, channel, priority, team, team_key,
+           agent, agent_team, created_at, replied_at, solved_at, solver_team, agent_created):
+    """From the solve on: the fix holds or not (a reopen, a second solve), the close, the
+    survey, the truth, and the customer's next attempt when the issue is not resolved."""
+    ticket_id = ticket.ticket_id
+    one_touch = solved_at == replied_at
+    solver_calendar = people.teams[solver_team]
+    resolved = rng.random() < _resolution_probability(config, people, agent, agent_team, solved_at)
     reopened = not resolved and rng.random() < 0.45
     if reopened:
         came_back = solved_at + timedelta(hours=1 + rng.expovariate(1 / 20))
@@ -162,7 +180,7 @@ def plan_ticket(rng: random.Random, config: CenterConfig, people: Population, at
         "category": attempt.category, "customer_index": attempt.customer_index, "outcome": "solved",
         "is_resolved": resolved, "team_key": agent_team, "agent_index": agent.index, "is_reopened": reopened,
         "is_escalated": solver_team != team_key, "is_agent_created": agent_created, "priority": priority,
-        "is_first_reply_breached": first_reply_breached,
+        "is_first_reply_breached": first_reply_breached, "is_one_touch": one_touch,
     }]
     follow_up = None if resolved or agent_created else next_attempt(rng, attempt, solved_at, str(ticket_id))
     return ticket, truth, survey, follow_up
