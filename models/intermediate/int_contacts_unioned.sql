@@ -1,43 +1,50 @@
+-- Calls and tickets side by side, in one shape: the contacts of every channel.
 with
 
-contact_records as (
-    select * from {{ ref('stg_telephony__contact_records') }}
+calls as (
+    select * from {{ ref('int_call_contacts') }}
 ),
 
 tickets as (
-    select * from {{ ref('stg_crm__tickets') }}
+    select * from {{ ref('int_ticket_contacts') }}
 ),
 
-calls as (
-    -- A call's chain of records (transfers, callbacks) is one customer contact, dated and
-    -- channelled by its first record.
+unioned as (
     select
-        'telephony:' || initial_contact_record_id as contact_id,
+        contact_id,
         'telephony' as source_system,
         initial_contact_record_id as source_contact_ref,
         channel,
-        initiated_at as created_at,
-        issue_category
-    from contact_records
-    where initiation_method = 'INBOUND'
-        and contact_record_id = initial_contact_record_id
-),
-
-ticket_contacts as (
+        created_at,
+        ended_at,
+        issue_category,
+        true as is_inbound,
+        is_handled,
+        last_agent_username as agent_username,
+        null::bigint as agent_id,
+        null::bigint as crm_group_id,
+        null::bigint as crm_requester_id,
+        customer_phone_key,
+        is_resolved_disposition as is_resolved_on_contact
+    from calls
+    union all
     select
-        'crm:' || ticket_id as contact_id,
+        contact_id,
         'crm' as source_system,
         ticket_id::varchar as source_contact_ref,
         channel,
         created_at,
-        issue_category
+        final_solved_at as ended_at,
+        issue_category,
+        not is_agent_created as is_inbound,
+        public_agent_reply_count > 0 or solve_count > 0 as is_handled,
+        null as agent_username,
+        crm_assignee_id as agent_id,
+        crm_group_id,
+        crm_requester_id,
+        null as customer_phone_key,
+        is_one_touch_resolution as is_resolved_on_contact
     from tickets
-),
-
-unioned as (
-    select * from calls
-    union all
-    select * from ticket_contacts
 ),
 
 final as (

@@ -13,6 +13,11 @@ final as (
         id as crm_user_id,
         role as user_role,
         role in ('agent', 'admin') as is_agent,
+        -- Staff are named, so a manager can find an agent; customers are not (below).
+        case when role in ('agent', 'admin') then name end as agent_name,
+        -- The agent's sign-in: their email's local part, which is also their Amazon Connect
+        -- username (`connect_username_match` in docs/kpis/agents_and_teams.md).
+        case when role in ('agent', 'admin') then lower(trim(split_part(email, '@', 1))) end as agent_username,
         time_zone as user_time_zone,
         -- Who they are stops here: only keyed hashes of normalised identifiers go on.
         csops_email_key(email) as email_key,
@@ -24,5 +29,5 @@ final as (
     from latest
 )
 
--- Names, emails and phone numbers stop here: no personal data goes past staging.
+-- Customers' names, emails and phone numbers stop here: no personal data goes past staging.
 select * from final

@@ -7,7 +7,6 @@ first_sent as (
 
 final as (
     select
-        contact_system || ':' || contact_ref as contact_id,
         {{ utc_from_local('SentDate', var('survey_account_timezone')) }} as sent_at,
         contact_system,
         contact_ref,

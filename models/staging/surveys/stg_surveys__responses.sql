@@ -9,6 +9,12 @@ deduplicated as (
     {{ keep_one_version(source('surveys', 'responses'), 'ResponseId', 'try_cast(RecordedDate as timestamp) desc') }}
 ),
 
+csat_scale as (
+    -- Each survey's CSAT scale is declared in seeds/survey_scales.csv: 1-5, or good/bad
+    -- (the legacy Zendesk rating); the two are reported apart, never blended.
+    select scale as csat_scale from {{ ref('survey_scales') }} where survey_source = 'qualtrics' and measure = 'csat'
+),
+
 final as (
     select
         ResponseId as survey_response_id,
@@ -16,7 +22,9 @@ final as (
         lower(Finished) = 'true' as is_finished,
         -- Each question is read on its own scale; a value off the scale is null here and
         -- is caught by the load's checks, never averaged in.
-        case when try_cast(Q1 as integer) between 1 and 5 then try_cast(Q1 as integer) end as csat_score,
+        csat_scale.csat_scale,
+        case when csat_scale.csat_scale = '1-5' and try_cast(Q1 as integer) between 1 and 5 then try_cast(Q1 as integer) end as csat_score,
+        case when csat_scale.csat_scale = 'good_bad' then case Q1 when '1' then true when '2' then false end end as is_csat_good,
         case when try_cast(Q2 as integer) between 0 and 10 then try_cast(Q2 as integer) end as nps_score,
         case when try_cast(Q3 as integer) between 1 and 7 then try_cast(Q3 as integer) end as ces_score,
         case Q4 when '1' then true when '2' then false end as is_resolved_answer,
@@ -27,6 +35,7 @@ final as (
         _source_file,
         _landing_date
     from deduplicated
+    left join csat_scale on true
 )
 
 select * from final

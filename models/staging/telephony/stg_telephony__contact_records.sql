@@ -34,7 +34,8 @@ final as (
         try_cast(json_extract(latest.Agent, '$.AgentInteractionDuration') as integer) as agent_interaction_seconds,
         try_cast(json_extract(latest.Agent, '$.CustomerHoldDuration') as integer) as customer_hold_seconds,
         try_cast(json_extract(latest.Agent, '$.AfterContactWorkDuration') as integer) as after_contact_work_seconds,
-        json_extract_string(latest.Attributes, '$.category') as issue_category,
+        -- The IVR asks what the call is about: the issue category, as tickets have it.
+        json_extract_string(latest.Attributes, '$.ivr_intent') as issue_category,
         json_extract_string(latest.Attributes, '$.disposition') as disposition,
         latest._source_file,
         latest._landing_date

@@ -1,0 +1,2 @@
+-- ISO weeks from Monday, by the contact's date in the reporting timezone.
+{{ fcr_metrics(['agent_id'], "date_trunc('week', contact_date)::date", 'week_start_date') }}

@@ -1,0 +1,1 @@
+{{ fcr_metrics(['channel'], 'contact_date', 'contact_date') }}
