@@ -1,0 +1,47 @@
+-- The audits' events JSON is unpacked once, here; every ticket model reads the rows.
+{{ config(materialized='table') }}
+
+with
+
+audits as (
+    select * from {{ ref('stg_crm__ticket_audits') }}
+),
+
+unnested as (
+    select
+        audits.audit_id,
+        audits.ticket_id,
+        audits.created_at,
+        audits.crm_author_id,
+        audits.via_channel,
+        unnest(from_json(audits.audit_events_json, '["json"]')) as event_json
+    from audits
+),
+
+events as (
+    select
+        json_extract(event_json, '$.id')::bigint as audit_event_id,
+        audit_id,
+        ticket_id,
+        created_at,
+        crm_author_id,
+        via_channel,
+        json_extract_string(event_json, '$.type') as event_type,
+        json_extract_string(event_json, '$.field_name') as field_name,
+        json_extract_string(event_json, '$.value') as field_value,
+        json_extract_string(event_json, '$.previous_value') as previous_field_value,
+        json_extract(event_json, '$.public')::boolean as is_public_comment,
+        json_extract(event_json, '$.author_id')::bigint as comment_author_id
+    from unnested
+),
+
+final as (
+    select
+        *,
+        -- The audit that created the ticket: its comment is the opening message, never a reply.
+        bool_or(event_type = 'Create') over (partition by audit_id) as is_create_audit
+    from events
+    where event_type in ('Create', 'Change', 'Comment', 'Notification')
+)
+
+select * from final
