@@ -157,12 +157,17 @@ def test_a_customer_is_matched_across_systems_by_keyed_hashes(pipeline_home):
     assert both > 0.2 * crm  # many ticket customers also call: the same key on both sides
 
 
+PHONE_NUMBER = r"(^|[^0-9a-fA-F])1?[-. ]?\(?555\)?[-. ]?\d{3}[-. ]?\d{4}($|[^0-9a-fA-F])"
+
+
 def test_no_name_email_or_phone_number_reaches_the_publication(pipeline_home):
     publication = read_current(pipeline_home)
     with duckdb.connect(str(publication.path), read_only=True) as con:
         columns = con.execute("select table_name, column_name from information_schema.columns "
                               "where data_type = 'VARCHAR'").fetchall()
         for table, column in columns:
+            # A phone number as customers type it (+1 555-010-1234, (555) 010-1234, 15550101234),
+            # not three fives inside a hexadecimal id.
             leaked = con.execute(f'select count(*) from marts."{table}" where "{column}" like \'%@%\' '
-                                 f'or regexp_matches("{column}", \'555[-. ]?\\d{{3}}\')').fetchone()[0]
+                                 f'or regexp_matches("{column}", ?)', [PHONE_NUMBER]).fetchone()[0]
             assert leaked == 0, (table, column)

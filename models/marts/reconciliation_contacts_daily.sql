@@ -1,0 +1,59 @@
+-- What an auditor checks (KPI_DEFINITIONS.md section 7): the contacts of each day and
+-- channel counted three times, independently: from the staged sources (a chain's first
+-- record that came in; a ticket a customer opened), in the contact fact, and in the FCR mart.
+-- Every row must reconcile; a dbt test fails the build when one does not.
+with
+
+staged_calls as (
+    select {{ reporting_date('initiated_at') }} as contact_date, channel, count(*) as staged_contact_count
+    from {{ ref('stg_telephony__contact_records') }}
+    where contact_record_id = initial_contact_record_id and initiation_method = 'INBOUND'
+    group by all
+),
+
+staged_tickets as (
+    select {{ reporting_date('tickets.created_at') }} as contact_date, tickets.channel, count(*) as staged_contact_count
+    from {{ ref('stg_crm__tickets') }} as tickets
+    left join {{ ref('dim_agents') }} as submitters
+        on tickets.crm_submitter_id = submitters.agent_id
+    where submitters.agent_id is null
+    group by all
+),
+
+staged as (
+    select contact_date, channel, sum(staged_contact_count) as staged_contact_count
+    from (select * from staged_calls union all select * from staged_tickets)
+    group by all
+),
+
+facts as (
+    select contact_date, channel, count(*) as fact_contact_count
+    from {{ ref('fct_contacts') }}
+    where is_inbound
+    group by all
+),
+
+marts as (
+    select contact_date, channel, inbound_contact_count as mart_contact_count
+    from {{ ref('fcr_by_channel_day') }}
+    where inbound_contact_count > 0
+),
+
+final as (
+    select
+        coalesce(staged.contact_date, facts.contact_date, marts.contact_date) as contact_date,
+        coalesce(staged.channel, facts.channel, marts.channel) as channel,
+        coalesce(staged.staged_contact_count, 0)::bigint as staged_contact_count,
+        coalesce(facts.fact_contact_count, 0) as fact_contact_count,
+        coalesce(marts.mart_contact_count, 0) as mart_contact_count,
+        coalesce(staged.staged_contact_count, 0) = coalesce(facts.fact_contact_count, 0)
+            and coalesce(facts.fact_contact_count, 0) = coalesce(marts.mart_contact_count, 0) as is_reconciled
+    from staged
+    full outer join facts
+        on staged.contact_date = facts.contact_date and staged.channel = facts.channel
+    full outer join marts
+        on coalesce(staged.contact_date, facts.contact_date) = marts.contact_date
+        and coalesce(staged.channel, facts.channel) = marts.channel
+)
+
+select * from final
