@@ -13,27 +13,8 @@ agent_states as (
     select * from {{ ref('int_agent_state_intervals') }}
 ),
 
-queue_counts as (
-    select
-        queue_name,
-        queue_date,
-        count(*) filter (where is_offered) as offered_calls,
-        count(*) filter (where is_offered and queue_outcome = 'answered') as answered_calls,
-        count(*) filter (where is_offered and queue_outcome = 'abandoned') as abandoned_calls,
-        count(*) filter (where is_offered and queue_outcome = 'short_abandon') as short_abandoned_calls,
-        count(*) filter (where is_offered and queue_outcome = 'callback_requested') as callback_requested_calls,
-        count(*) filter (where is_offered and queue_outcome = 'flow_transferred') as flow_transferred_calls,
-        count(*) filter (where is_offered and is_answered_within_threshold) as answered_within_threshold_calls,
-        count(*) filter (where is_offered and is_left_queue_within_threshold) as left_queue_within_threshold_calls,
-        sum(queue_wait_seconds) filter (where is_offered and queue_outcome = 'answered') as answered_wait_seconds,
-        sum(handle_seconds) filter (where is_offered) as handle_seconds,
-        count(*) filter (where is_offered and is_transferred_by_agent) as agent_transferred_calls,
-        count(*) filter (where initiation_method = 'CALLBACK' and queue_outcome = 'answered') as outbound_handled_calls,
-        sum(handle_seconds) filter (where initiation_method = 'CALLBACK') as outbound_handle_seconds,
-        quantile_cont(queue_wait_seconds, 0.9) filter (where is_offered) as p90_wait_seconds,
-        max(queue_wait_seconds) filter (where is_offered) as longest_wait_seconds
-    from segments
-    group by all
+call_metrics as (
+    {{ queue_metrics('segments', ['queue_name', 'queue_date']) }}
 ),
 
 ivr_counts as (
@@ -42,9 +23,10 @@ ivr_counts as (
     select
         '(ivr)' as queue_name,
         queue_date,
-        count(*) as ivr_self_service_calls
+        count(*) filter (where queue_outcome = 'ivr_self_service') as ivr_self_service_calls,
+        count(*) filter (where queue_outcome = 'ivr_closed') as ivr_closed_calls
     from all_segments
-    where queue_outcome = 'ivr_self_service'
+    where queue_outcome in ('ivr_self_service', 'ivr_closed')
     group by all
 ),
 
@@ -89,111 +71,59 @@ agent_state_seconds as (
     select
         queue_name,
         queue_date,
-        sum(epoch(least(state_ended_at, day_ended_at) - greatest(state_started_at, day_started_at))) as seconds_in_day,
         agent_state,
-        is_handling
+        is_handling,
+        epoch(least(state_ended_at, day_ended_at) - greatest(state_started_at, day_started_at)) as seconds_in_day
     from agent_state_days
-    group by all
 ),
 
 staffing as (
-    select
-        queue_name,
-        queue_date,
-        sum(seconds_in_day) as agent_staffed_seconds,
-        sum(seconds_in_day) filter (where is_handling) as agent_handling_seconds,
-        sum(seconds_in_day) filter (where agent_state = 'AVAILABLE') as agent_available_seconds
-    from agent_state_seconds
-    group by all
+    {{ queue_agent_seconds('agent_state_seconds', ['queue_name', 'queue_date'], 'seconds_in_day') }}
 ),
 
 keyed as (
     select
-        coalesce(queue_counts.queue_name, staffing.queue_name, ivr_counts.queue_name) as queue_name,
-        coalesce(queue_counts.queue_date, staffing.queue_date, ivr_counts.queue_date) as queue_date,
-        queue_counts.* exclude (queue_name, queue_date),
-        staffing.* exclude (queue_name, queue_date),
-        ivr_counts.ivr_self_service_calls
-    from queue_counts
+        coalesce(call_metrics.queue_name, staffing.queue_name, ivr_counts.queue_name) as queue_name,
+        coalesce(call_metrics.queue_date, staffing.queue_date, ivr_counts.queue_date) as queue_date,
+        coalesce(ivr_counts.ivr_self_service_calls, 0) as ivr_self_service_calls,
+        coalesce(ivr_counts.ivr_closed_calls, 0) as ivr_closed_calls,
+        {{ queue_metric_columns('call_metrics') }},
+        staffing.agent_staffed_seconds,
+        staffing.agent_handling_seconds,
+        staffing.agent_available_seconds
+    from call_metrics
     full outer join staffing
-        on queue_counts.queue_name = staffing.queue_name
-        and queue_counts.queue_date = staffing.queue_date
+        on call_metrics.queue_name = staffing.queue_name
+        and call_metrics.queue_date = staffing.queue_date
     full outer join ivr_counts
-        on coalesce(queue_counts.queue_name, staffing.queue_name) = ivr_counts.queue_name
-        and coalesce(queue_counts.queue_date, staffing.queue_date) = ivr_counts.queue_date
+        on coalesce(call_metrics.queue_name, staffing.queue_name) = ivr_counts.queue_name
+        and coalesce(call_metrics.queue_date, staffing.queue_date) = ivr_counts.queue_date
 ),
 
 measured as (
     select
-        keyed.queue_name,
-        keyed.queue_date,
+        keyed.*,
         {{ utc_from_local('keyed.queue_date', var('reporting_timezone')) }} as day_started_at,
         {{ utc_from_local('keyed.queue_date + 1', var('reporting_timezone')) }} as day_ended_at,
-        coalesce(keyed.ivr_self_service_calls, 0) as ivr_self_service_calls,
-        coalesce(keyed.offered_calls, 0) as offered_calls,
-        coalesce(keyed.answered_calls, 0) as answered_calls,
-        coalesce(keyed.abandoned_calls, 0) as abandoned_calls,
-        coalesce(keyed.short_abandoned_calls, 0) as short_abandoned_calls,
-        coalesce(keyed.callback_requested_calls, 0) as callback_requested_calls,
-        coalesce(keyed.flow_transferred_calls, 0) as flow_transferred_calls,
-        coalesce(keyed.answered_within_threshold_calls, 0) as answered_within_threshold_calls,
-        coalesce(keyed.left_queue_within_threshold_calls, 0) as left_queue_within_threshold_calls,
-        coalesce(keyed.agent_transferred_calls, 0) as agent_transferred_calls,
-        coalesce(keyed.outbound_handled_calls, 0) as outbound_handled_calls,
-        keyed.answered_wait_seconds,
-        keyed.handle_seconds,
-        keyed.outbound_handle_seconds,
-        keyed.p90_wait_seconds::double as p90_wait_seconds,
-        keyed.longest_wait_seconds,
         coalesce(
             -- The '(ivr)' row has no agents.
             keyed.queue_name != '(ivr)'
             and day_ended_at > coverage.covered_from_at
             and day_started_at < coverage.covered_until_at,
             false
-        ) as has_agent_state_data,
-        keyed.agent_staffed_seconds,
-        keyed.agent_handling_seconds,
-        keyed.agent_available_seconds
+        ) as has_agent_state_data
     from keyed
     cross join agent_state_coverage as coverage
 ),
 
 rated as (
     select
-        queue_name,
-        queue_date,
-        ivr_self_service_calls,
-        offered_calls,
-        answered_calls,
-        abandoned_calls,
-        short_abandoned_calls,
-        callback_requested_calls,
-        flow_transferred_calls,
-        answered_within_threshold_calls,
-        left_queue_within_threshold_calls,
-        answered_within_threshold_calls
-            / nullif(offered_calls - short_abandoned_calls - callback_requested_calls, 0) as service_level_rate,
-        left_queue_within_threshold_calls / nullif(offered_calls, 0) as connect_service_level_rate,
-        answered_wait_seconds / nullif(answered_calls, 0) as asa_seconds,
-        abandoned_calls / nullif(offered_calls - short_abandoned_calls, 0) as abandon_rate,
-        handle_seconds / nullif(answered_calls, 0) as aht_seconds,
-        agent_transferred_calls,
-        agent_transferred_calls / nullif(answered_calls, 0) as transfer_rate,
-        outbound_handled_calls,
-        outbound_handle_seconds / nullif(outbound_handled_calls, 0) as outbound_aht_seconds,
-        p90_wait_seconds,
-        longest_wait_seconds,
-        case when has_agent_state_data then
-            coalesce(agent_handling_seconds, 0)
-            / nullif(coalesce(agent_handling_seconds, 0) + coalesce(agent_available_seconds, 0), 0)
-        end as occupancy_rate,
-        case when has_agent_state_data then coalesce(agent_staffed_seconds, 0) end as agent_staffed_seconds,
-        -- Time-weighted: agent-seconds logged in over the day's length (23 or 25 hours on
-        -- the days the clocks change).
-        case when has_agent_state_data then
-            coalesce(agent_staffed_seconds, 0) / epoch(day_ended_at - day_started_at)
-        end as staffed_agents
+        * exclude (
+            day_started_at, day_ended_at, has_agent_state_data,
+            agent_staffed_seconds, agent_handling_seconds, agent_available_seconds
+        ),
+        -- Time-weighted over the day's length (23 or 25 hours on the days the clocks change).
+        {{ queue_staffing_columns('has_agent_state_data', 'epoch(day_ended_at - day_started_at)') }}
     from measured
 ),
 

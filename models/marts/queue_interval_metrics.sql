@@ -14,40 +14,15 @@ agent_states as (
     select * from {{ ref('int_agent_state_intervals') }}
 ),
 
-queue_counts as (
-    select
-        queue_name,
-        interval_start_at,
-        count(*) filter (where is_offered) as offered_calls,
-        count(*) filter (where is_offered and queue_outcome = 'answered') as answered_calls,
-        count(*) filter (where is_offered and queue_outcome = 'abandoned') as abandoned_calls,
-        count(*) filter (where is_offered and queue_outcome = 'short_abandon') as short_abandoned_calls,
-        count(*) filter (where is_offered and queue_outcome = 'callback_requested') as callback_requested_calls,
-        count(*) filter (where is_offered and queue_outcome = 'flow_transferred') as flow_transferred_calls,
-        count(*) filter (where is_offered and is_answered_within_threshold) as answered_within_threshold_calls,
-        count(*) filter (where is_offered and is_left_queue_within_threshold) as left_queue_within_threshold_calls,
-        sum(queue_wait_seconds) filter (where is_offered and queue_outcome = 'answered') as answered_wait_seconds,
-        sum(handle_seconds) filter (where is_offered) as handle_seconds,
-        count(*) filter (where is_offered and is_transferred_by_agent) as agent_transferred_calls,
-        count(*) filter (where initiation_method = 'CALLBACK' and queue_outcome = 'answered') as outbound_handled_calls,
-        sum(handle_seconds) filter (where initiation_method = 'CALLBACK') as outbound_handle_seconds,
-        quantile_cont(queue_wait_seconds, 0.9) filter (where is_offered) as p90_wait_seconds,
-        max(queue_wait_seconds) filter (where is_offered) as longest_wait_seconds
-    from segments
-    group by all
+call_metrics as (
+    {{ queue_metrics('segments', ['queue_name', 'interval_start_at']) }}
 ),
 
-day_handle_times as (
+day_call_metrics as (
     -- Erlang C takes the queue's AHT over the reporting day, not the interval's: an interval
     -- whose few callers all hung up still has a load, and a handful of calls is too few to
     -- size staff on.
-    select
-        queue_name,
-        queue_date as interval_date,
-        sum(handle_seconds) filter (where is_offered) / nullif(count(*) filter (where is_offered and is_answered), 0)
-            as erlang_aht_seconds
-    from segments
-    group by all
+    {{ queue_metrics('segments', ['queue_name', 'queue_date']) }}
 ),
 
 agent_state_coverage as (
@@ -83,67 +58,42 @@ agent_state_seconds as (
     select
         queue_name,
         interval_start_at,
-        sum(epoch(
+        agent_state,
+        is_handling,
+        epoch(
             least(state_ended_at, interval_start_at + to_minutes({{ interval_minutes }}))
             - greatest(state_started_at, interval_start_at)
-        )) as seconds_in_interval,
-        agent_state,
-        is_handling
+        ) as seconds_in_interval
     from agent_state_pieces
-    group by all
 ),
 
 staffing as (
-    select
-        queue_name,
-        interval_start_at,
-        sum(seconds_in_interval) as agent_staffed_seconds,
-        sum(seconds_in_interval) filter (where is_handling) as agent_handling_seconds,
-        sum(seconds_in_interval) filter (where agent_state = 'AVAILABLE') as agent_available_seconds
-    from agent_state_seconds
-    group by all
+    {{ queue_agent_seconds('agent_state_seconds', ['queue_name', 'interval_start_at'], 'seconds_in_interval') }}
 ),
 
 keyed as (
     select
-        coalesce(queue_counts.queue_name, staffing.queue_name) as queue_name,
-        coalesce(queue_counts.interval_start_at, staffing.interval_start_at) as interval_start_at,
-        queue_counts.* exclude (queue_name, interval_start_at),
-        staffing.* exclude (queue_name, interval_start_at)
-    from queue_counts
+        coalesce(call_metrics.queue_name, staffing.queue_name) as queue_name,
+        coalesce(call_metrics.interval_start_at, staffing.interval_start_at) as interval_start_at,
+        {{ queue_metric_columns('call_metrics') }},
+        staffing.agent_staffed_seconds,
+        staffing.agent_handling_seconds,
+        staffing.agent_available_seconds
+    from call_metrics
     full outer join staffing
-        on queue_counts.queue_name = staffing.queue_name
-        and queue_counts.interval_start_at = staffing.interval_start_at
+        on call_metrics.queue_name = staffing.queue_name
+        and call_metrics.interval_start_at = staffing.interval_start_at
 ),
 
 measured as (
     select
-        keyed.queue_name,
-        keyed.interval_start_at,
+        keyed.*,
         {{ reporting_date('keyed.interval_start_at') }} as interval_date,
-        coalesce(keyed.offered_calls, 0) as offered_calls,
-        coalesce(keyed.answered_calls, 0) as answered_calls,
-        coalesce(keyed.abandoned_calls, 0) as abandoned_calls,
-        coalesce(keyed.short_abandoned_calls, 0) as short_abandoned_calls,
-        coalesce(keyed.callback_requested_calls, 0) as callback_requested_calls,
-        coalesce(keyed.flow_transferred_calls, 0) as flow_transferred_calls,
-        coalesce(keyed.answered_within_threshold_calls, 0) as answered_within_threshold_calls,
-        coalesce(keyed.left_queue_within_threshold_calls, 0) as left_queue_within_threshold_calls,
-        coalesce(keyed.agent_transferred_calls, 0) as agent_transferred_calls,
-        coalesce(keyed.outbound_handled_calls, 0) as outbound_handled_calls,
-        keyed.answered_wait_seconds,
-        keyed.handle_seconds,
-        keyed.outbound_handle_seconds,
-        keyed.p90_wait_seconds::double as p90_wait_seconds,
-        keyed.longest_wait_seconds,
         coalesce(
             keyed.interval_start_at + to_minutes({{ interval_minutes }}) > coverage.covered_from_at
             and keyed.interval_start_at < coverage.covered_until_at,
             false
-        ) as has_agent_state_data,
-        keyed.agent_staffed_seconds,
-        keyed.agent_handling_seconds,
-        keyed.agent_available_seconds
+        ) as has_agent_state_data
     from keyed
     cross join agent_state_coverage as coverage
 ),
@@ -153,54 +103,31 @@ rated as (
         queue_name,
         interval_start_at,
         interval_date,
-        offered_calls,
-        answered_calls,
-        abandoned_calls,
-        short_abandoned_calls,
-        callback_requested_calls,
-        flow_transferred_calls,
-        answered_within_threshold_calls,
-        left_queue_within_threshold_calls,
-        answered_within_threshold_calls
-            / nullif(offered_calls - short_abandoned_calls - callback_requested_calls, 0) as service_level_rate,
-        left_queue_within_threshold_calls / nullif(offered_calls, 0) as connect_service_level_rate,
-        answered_wait_seconds / nullif(answered_calls, 0) as asa_seconds,
-        abandoned_calls / nullif(offered_calls - short_abandoned_calls, 0) as abandon_rate,
-        handle_seconds / nullif(answered_calls, 0) as aht_seconds,
-        agent_transferred_calls,
-        agent_transferred_calls / nullif(answered_calls, 0) as transfer_rate,
-        outbound_handled_calls,
-        outbound_handle_seconds / nullif(outbound_handled_calls, 0) as outbound_aht_seconds,
-        p90_wait_seconds,
-        longest_wait_seconds,
-        case when has_agent_state_data then
-            coalesce(agent_handling_seconds, 0)
-            / nullif(coalesce(agent_handling_seconds, 0) + coalesce(agent_available_seconds, 0), 0)
-        end as occupancy_rate,
-        case when has_agent_state_data then coalesce(agent_staffed_seconds, 0) end as agent_staffed_seconds,
-        case when has_agent_state_data then
-            coalesce(agent_staffed_seconds, 0) / ({{ interval_minutes }} * 60)
-        end as staffed_agents
+        * exclude (
+            queue_name, interval_start_at, interval_date, has_agent_state_data,
+            agent_staffed_seconds, agent_handling_seconds, agent_available_seconds
+        ),
+        {{ queue_staffing_columns('has_agent_state_data', interval_minutes ~ ' * 60') }}
     from measured
 ),
 
 staffed_for as (
     select
         rated.*,
-        day_handle_times.erlang_aht_seconds,
-        rated.offered_calls * day_handle_times.erlang_aht_seconds / ({{ interval_minutes }} * 60) as traffic_erlangs,
+        day_call_metrics.aht_seconds as erlang_aht_seconds,
+        rated.offered_calls * day_call_metrics.aht_seconds / ({{ interval_minutes }} * 60) as traffic_erlangs,
         -- No calls need no agents (a known 0, not a missing value); a day with no answered
         -- call leaves the AHT, so the load, unknown: null.
         case when rated.offered_calls = 0 then 0 else
             csops_erlang_c_agents(
-                rated.offered_calls, day_handle_times.erlang_aht_seconds, {{ interval_minutes }} * 60,
+                rated.offered_calls, day_call_metrics.aht_seconds, {{ interval_minutes }} * 60,
                 {{ var('service_level_target') }}, {{ var('sl_threshold_seconds') }}
             )
         end as required_agents
     from rated
-    left join day_handle_times
-        on rated.queue_name = day_handle_times.queue_name
-        and rated.interval_date = day_handle_times.interval_date
+    left join day_call_metrics
+        on rated.queue_name = day_call_metrics.queue_name
+        and rated.interval_date = day_call_metrics.queue_date
 ),
 
 final as (

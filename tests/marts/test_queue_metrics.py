@@ -4,7 +4,8 @@ The simulator (simulator/phone.py) writes one truth row per contact record with 
 it played out: ``answered``, ``transferred_by_agent`` (answered, then handed on by the
 agent), ``abandoned``, ``short_abandon`` (patience under 5 s), ``callback_requested``,
 ``queue_transfer_by_flow`` (a misrouted caller moved after 30 s), ``ivr_self_service`` and
-``closed`` (both end in the IVR, never queued), and the queue wait it drew, in fractions of a
+``closed`` (both end in the IVR, never queued: the marts' ``ivr_self_service`` and
+``ivr_closed``), and the queue wait it drew, in fractions of a
 second (rounded to 0.1 s; none for a callback request or a flow transfer, which leave the
 queue after a fixed 60 s and 30 s). The exports carry whole seconds, so waits agree within
 1 s (1.05 s against the rounded truth), and a caller whose
@@ -34,7 +35,7 @@ EXPECTED_OUTCOME = {
     "callback_requested": "callback_requested",
     "queue_transfer_by_flow": "flow_transferred",
     "ivr_self_service": "ivr_self_service",
-    "closed": "ivr_self_service",
+    "closed": "ivr_closed",
 }
 
 
@@ -129,8 +130,11 @@ def test_daily_counts_equal_the_truth_per_day(truth, segments, daily):
     for ref, row in truth.items():
         segment = segments[ref]
         day = segment_day(segment)
-        if row["outcome"] in ("ivr_self_service", "closed"):
+        if row["outcome"] == "ivr_self_service":
             expected[day]["ivr_self_service_calls"] += 1
+            continue
+        if row["outcome"] == "closed":
+            expected[day]["ivr_closed_calls"] += 1
             continue
         if segment["initiation_method"] == "CALLBACK":
             expected[day]["outbound_handled_calls"] += row["outcome"] in ("answered", "transferred_by_agent")
@@ -144,8 +148,9 @@ def test_daily_counts_equal_the_truth_per_day(truth, segments, daily):
     shown = defaultdict(Counter)
     for row in daily:
         day = row["queue_date"].date()
-        for column in ("ivr_self_service_calls", "outbound_handled_calls", "offered_calls", "answered_calls",
-                       "agent_transferred_calls", "callback_requested_calls", "flow_transferred_calls"):
+        for column in ("ivr_self_service_calls", "ivr_closed_calls", "outbound_handled_calls", "offered_calls",
+                       "answered_calls", "agent_transferred_calls", "callback_requested_calls",
+                       "flow_transferred_calls"):
             shown[day][column] += row[column]
         shown[day]["all_abandoned_calls"] += row["abandoned_calls"] + row["short_abandoned_calls"]
     for day in expected:  # Counters drop zeros: compare what truth expects, and no extra days

@@ -37,6 +37,7 @@ final as (
         -- The IVR asks what the call is about: the issue category, as tickets have it.
         json_extract_string(latest.Attributes, '$.ivr_intent') as issue_category,
         json_extract_string(latest.Attributes, '$.disposition') as disposition,
+        json_extract_string(latest.Attributes, '$.ivr_outcome') as ivr_outcome,
         latest._source_file,
         latest._landing_date
     from latest
