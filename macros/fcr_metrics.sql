@@ -9,7 +9,7 @@ with
 contacts as (
     select {{ period_expression }} as {{ period_column }}, contacts.*, repeats.* exclude (contact_id, is_resolved_on_contact)
     from {{ ref('fct_contacts') }} as contacts
-    inner join {{ ref('int_contact_repeats') }} as repeats
+    inner join {{ ref('fct_contact_resolutions') }} as repeats
         on contacts.contact_id = repeats.contact_id
 ),
 

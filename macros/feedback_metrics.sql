@@ -16,7 +16,7 @@ responses as (
 
 invitations as (
     select {{ period_expression }} as {{ period_column }}, *
-    from {{ ref('int_survey_invitations') }}
+    from {{ ref('fct_survey_invitations') }}
     where is_contact_matched
 ),
 

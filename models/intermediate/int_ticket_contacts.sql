@@ -1,63 +1,44 @@
--- A ticket is one customer contact (KPI_DEFINITIONS.md sections 1 and 3). Its audit log
--- says how it went: how many public replies agents wrote (bots and triggers are not agents),
--- whether it was solved, reopened after a solve, and when it was solved for the last time.
--- Resolved on first contact needs: solved now, exactly one public agent reply, never reopened.
+-- A ticket is one customer contact (KPI_DEFINITIONS.md sections 1 and 3). How it went comes
+-- from the ticket models, where each rule is written once: the public agent replies
+-- (int_ticket_replies: not the opening message, not a bot, not a trigger), the solves and
+-- reopens (int_ticket_status_intervals). Resolved on first contact needs: solved now,
+-- exactly one public agent reply, never reopened.
+-- Not read from int_tickets_summarized: that model stops at the as-of time, and int_as_of
+-- reads the contacts built from this one (a cycle); a contact is the ticket as exported.
 with
 
 tickets as (
     select * from {{ ref('stg_crm__tickets') }}
 ),
 
-audits as (
-    select * from {{ ref('stg_crm__ticket_audits') }}
+replies as (
+    select * from {{ ref('int_ticket_replies') }}
+),
+
+status_intervals as (
+    select * from {{ ref('int_ticket_status_intervals') }}
 ),
 
 agents as (
-    select agent_id from {{ ref('dim_agents') }}
+    select * from {{ ref('int_agents') }}
 ),
 
-events as (
-    select
-        audits.ticket_id,
-        audits.created_at,
-        audits.via_channel,
-        unnest(from_json(audits.audit_events_json, '["json"]')) as event
-    from audits
-),
-
-typed_events as (
+reply_counts as (
     select
         ticket_id,
-        created_at,
-        via_channel,
-        json_extract_string(event, '$.type') as event_type,
-        json_extract_string(event, '$.field_name') as field_name,
-        json_extract_string(event, '$.value') as new_value,
-        json_extract_string(event, '$.previous_value') as previous_value,
-        try_cast(json_extract(event, '$.public') as boolean) as is_public,
-        try_cast(json_extract(event, '$.author_id') as bigint) as comment_author_id
-    from events
+        count(*) as public_agent_reply_count
+    from replies
+    group by ticket_id
 ),
 
-lifecycle as (
+status_summary as (
     select
-        typed_events.ticket_id,
-        count(*) filter (
-            where typed_events.event_type = 'Comment' and typed_events.is_public
-                and typed_events.via_channel <> 'rule' and agents.agent_id is not null
-        ) as public_agent_reply_count,
-        count(*) filter (where typed_events.field_name = 'status' and typed_events.new_value = 'solved') as solve_count,
-        count(*) filter (
-            where typed_events.field_name = 'status' and typed_events.previous_value in ('solved', 'closed')
-                and typed_events.new_value in ('new', 'open', 'pending', 'hold')
-        ) as reopen_count,
-        max(typed_events.created_at) filter (
-            where typed_events.field_name = 'status' and typed_events.new_value = 'solved'
-        ) as final_solved_at
-    from typed_events
-    left join agents
-        on typed_events.comment_author_id = agents.agent_id
-    group by typed_events.ticket_id
+        ticket_id,
+        count(*) filter (where is_solve) as solve_count,
+        count(*) filter (where is_reopen) as reopen_count,
+        max(valid_from_at) filter (where is_solve) as last_solved_at
+    from status_intervals
+    group by ticket_id
 ),
 
 final as (
@@ -73,16 +54,19 @@ final as (
         tickets.ticket_status,
         -- Opened by an agent on the customer's behalf (outbound, proactive): not an inbound contact.
         submitters.agent_id is not null as is_agent_created,
-        coalesce(lifecycle.public_agent_reply_count, 0) as public_agent_reply_count,
-        coalesce(lifecycle.solve_count, 0) as solve_count,
-        coalesce(lifecycle.reopen_count, 0) as reopen_count,
-        case when tickets.ticket_status in ('solved', 'closed') then lifecycle.final_solved_at end as final_solved_at,
+        coalesce(reply_counts.public_agent_reply_count, 0) as public_agent_reply_count,
+        coalesce(status_summary.solve_count, 0) as solve_count,
+        coalesce(status_summary.reopen_count, 0) as reopen_count,
+        -- The final solve counts only while the ticket is still solved (or closed).
+        case when tickets.ticket_status in ('solved', 'closed') then status_summary.last_solved_at end as final_solved_at,
         tickets.ticket_status in ('solved', 'closed')
-            and coalesce(lifecycle.public_agent_reply_count, 0) = 1
-            and coalesce(lifecycle.reopen_count, 0) = 0 as is_one_touch_resolution
+            and coalesce(reply_counts.public_agent_reply_count, 0) = 1
+            and coalesce(status_summary.reopen_count, 0) = 0 as is_one_touch_resolution
     from tickets
-    left join lifecycle
-        on tickets.ticket_id = lifecycle.ticket_id
+    left join reply_counts
+        on tickets.ticket_id = reply_counts.ticket_id
+    left join status_summary
+        on tickets.ticket_id = status_summary.ticket_id
     left join agents as submitters
         on tickets.crm_submitter_id = submitters.agent_id
 )

@@ -4,6 +4,9 @@
 -- trigger's Notification is not a comment at all; a bot's public comment is excluded by its
 -- user id, var `crm_bot_user_ids`), anything a trigger or automation posts (via `rule`),
 -- and private notes.
+-- A table: int_tickets_summarized and int_ticket_contacts both read it.
+{{ config(materialized='table') }}
+
 with
 
 audit_events as (
@@ -14,16 +17,8 @@ user_roles as (
     select * from {{ ref('int_user_role_versions') }}
 ),
 
-memberships as (
-    select * from {{ ref('stg_crm__group_memberships') }} where is_default_group
-),
-
-groups as (
-    select * from {{ ref('stg_crm__groups') }}
-),
-
-team_schedules as (
-    select distinct team_key, team_name from {{ ref('team_schedules') }}
+agent_team_spells as (
+    select * from {{ ref('int_agent_team_spells') }}
 ),
 
 public_comments as (
@@ -51,31 +46,15 @@ by_agents as (
     where user_roles.is_agent
 ),
 
-agent_teams as (
-    -- The team an agent is in on a day: their default membership created on or before it.
-    select
-        memberships.crm_user_id,
-        cast(memberships.member_since_at as date) as member_since_date,
-        team_schedules.team_key
-    from memberships
-    inner join groups
-        on memberships.crm_group_id = groups.crm_group_id
-    inner join team_schedules
-        on groups.group_name = team_schedules.team_name
-    qualify row_number() over (
-        partition by memberships.crm_user_id, cast(memberships.member_since_at as date)
-        order by memberships.member_since_at desc, memberships.crm_group_membership_id desc
-    ) = 1
-),
-
 credited as (
     select
         by_agents.*,
-        agent_teams.team_key as credited_team_key
+        agent_team_spells.team_key as credited_team_key
     from by_agents
-    asof left join agent_teams
-        on by_agents.crm_agent_id = agent_teams.crm_user_id
-        and by_agents.replied_date >= agent_teams.member_since_date
+    left join agent_team_spells
+        on by_agents.crm_agent_id = agent_team_spells.agent_id
+        and by_agents.replied_date >= agent_team_spells.valid_from_date
+        and (agent_team_spells.valid_to_date is null or by_agents.replied_date < agent_team_spells.valid_to_date)
 ),
 
 final as (

@@ -24,30 +24,16 @@ user_roles as (
     select * from {{ ref('int_user_role_versions') }}
 ),
 
-memberships as (
-    select * from {{ ref('stg_crm__group_memberships') }} where is_default_group
+group_teams as (
+    select * from {{ ref('int_group_teams') }}
 ),
 
-groups as (
-    select * from {{ ref('stg_crm__groups') }}
-),
-
-team_schedules as (
-    select distinct team_key, team_name from {{ ref('team_schedules') }}
+agent_team_spells as (
+    select * from {{ ref('int_agent_team_spells') }}
 ),
 
 as_of as (
     select * from {{ ref('int_as_of') }}
-),
-
-group_teams as (
-    -- A Zendesk group is a team when its name is the team's name in the schedules seed.
-    select
-        groups.crm_group_id,
-        team_schedules.team_key
-    from groups
-    inner join team_schedules
-        on groups.group_name = team_schedules.team_name
 ),
 
 known_events as (
@@ -111,20 +97,6 @@ first_replies as (
     qualify row_number() over (partition by replies.ticket_id order by replies.reply_sequence) = 1
 ),
 
-agent_teams as (
-    select
-        memberships.crm_user_id,
-        cast(memberships.member_since_at as date) as member_since_date,
-        group_teams.team_key
-    from memberships
-    inner join group_teams
-        on memberships.crm_group_id = group_teams.crm_group_id
-    qualify row_number() over (
-        partition by memberships.crm_user_id, cast(memberships.member_since_at as date)
-        order by memberships.member_since_at desc, memberships.crm_group_membership_id desc
-    ) = 1
-),
-
 joined as (
     select
         tickets.ticket_id,
@@ -179,11 +151,15 @@ with_submitter_role as (
 with_solver_team as (
     select
         with_submitter_role.*,
-        agent_teams.team_key as final_solver_team_key
+        agent_team_spells.team_key as final_solver_team_key
     from with_submitter_role
-    asof left join agent_teams
-        on with_submitter_role.final_solver_agent_id = agent_teams.crm_user_id
-        and {{ reporting_date('with_submitter_role.final_solved_at') }} >= agent_teams.member_since_date
+    left join agent_team_spells
+        on with_submitter_role.final_solver_agent_id = agent_team_spells.agent_id
+        and {{ reporting_date('with_submitter_role.final_solved_at') }} >= agent_team_spells.valid_from_date
+        and (
+            agent_team_spells.valid_to_date is null
+            or {{ reporting_date('with_submitter_role.final_solved_at') }} < agent_team_spells.valid_to_date
+        )
 ),
 
 final as (

@@ -1,20 +1,17 @@
--- Agents are Zendesk users with the agent or admin role, less the bots that post for the
--- account; their Amazon Connect username is their email's local part (stg_crm__users).
+-- The agent list is defined once, in int_agents; this publishes it.
 with
 
-users as (
-    select * from {{ ref('stg_crm__users') }}
+agents as (
+    select * from {{ ref('int_agents') }}
 ),
 
 final as (
     select
-        crm_user_id as agent_id,
+        agent_id,
         agent_username,
         agent_name,
-        is_active as is_active_agent
-    from users
-    where is_agent
-        and crm_user_id not in ({{ var('crm_bot_user_ids') | join(', ') }})
+        is_active_agent
+    from agents
 )
 
 select * from final

@@ -1,13 +1,13 @@
--- Teams are the schedules of seeds/team_schedules.csv; a Zendesk group is a team when its
--- name is the team's name there.
+-- Teams are the schedules of seeds/team_schedules.csv, each with its Zendesk group
+-- (int_group_teams says which group is which team).
 with
 
 schedules as (
     select distinct team_key, team_name, timezone, holiday_country from {{ ref('team_schedules') }}
 ),
 
-groups as (
-    select * from {{ ref('stg_crm__groups') }}
+group_teams as (
+    select * from {{ ref('int_group_teams') }}
 ),
 
 final as (
@@ -16,10 +16,10 @@ final as (
         schedules.team_name,
         schedules.timezone as team_timezone,
         schedules.holiday_country,
-        groups.crm_group_id
+        group_teams.crm_group_id
     from schedules
-    left join groups
-        on groups.group_name = schedules.team_name
+    left join group_teams
+        on schedules.team_key = group_teams.team_key
 )
 
 select * from final

@@ -55,7 +55,7 @@ observations as (
         repeats.is_first_contact_resolved::int,
         1
     from {{ ref('fct_contacts') }} as contacts
-    inner join {{ ref('int_contact_repeats') }} as repeats
+    inner join {{ ref('fct_contact_resolutions') }} as repeats
         on contacts.contact_id = repeats.contact_id
     where repeats.is_resolved_on_contact and repeats.is_window_closed and contacts.agent_id is not null
 

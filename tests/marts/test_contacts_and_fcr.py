@@ -45,7 +45,7 @@ def test_operational_fcr_is_the_contracts_rule_applied_to_the_simulated_customer
         with eligible as (
             select repeats.contact_id, repeats.window_ends_at, repeats.is_first_contact_resolved,
                 truth_contacts.customer_index, truth_contacts.category, truth_contacts.contact_at
-            from intermediate.int_contact_repeats as repeats
+            from marts.fct_contact_resolutions as repeats
             join truth_contacts using (contact_id)
             where repeats.is_resolved_on_contact and repeats.is_window_closed
         ),
