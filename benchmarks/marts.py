@@ -1,0 +1,84 @@
+"""How long the KPI marts take to build on a large center, against a bare scan of the raw tables.
+
+    .venv/bin/python benchmarks/marts.py --agents 1000 --days 90 [--home DIR]
+
+Simulates the center (unless --home already holds it), loads and builds it with `csops run`,
+then reads dbt's run_results.json for the time of each model, and scans every raw table
+with DuckDB in the same process for the baseline. Prints seconds, rows/s, peak memory and
+the build's ratio to the bare scan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CSOPS = [sys.executable, "-m", "csops.cli"]
+
+
+def timed(command: list[str]) -> tuple[float, str]:
+    started = time.perf_counter()
+    completed = subprocess.run(command, capture_output=True, text=True, cwd=REPO_ROOT)
+    if completed.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}")
+    return time.perf_counter() - started, completed.stdout
+
+
+def bare_scan(warehouse: Path) -> tuple[float, int]:
+    """Every raw table read in full (every column hashed): what any build must at least do."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = [t for t, in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw'").fetchall()]
+        started = time.perf_counter()
+        rows = 0
+        for table in tables:
+            rows += con.execute(f"select count(*), sum(hash(columns(*))) from raw.{table}").fetchone()[0]
+        return time.perf_counter() - started, rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agents", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--home", type=Path, help="a data folder to reuse (kept); default: a temporary one")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="csops-marts-bench-") as temporary:
+        home = args.home or Path(temporary)
+        simulate_s, _ = timed([*CSOPS, "--home", str(home), "simulate", "--agents", str(args.agents),
+                               "--days", str(args.days)])
+        run_s, summary = timed([*CSOPS, "--home", str(home), "run"])
+        peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        results_file = max((home / "dbt" / "target").glob("csops_dbt_models-*/run_results.json"),
+                           key=lambda p: p.stat().st_mtime)
+        results = json.loads(results_file.read_text())
+        models = sorted(((node["execution_time"], node["unique_id"].split(".")[-1])
+                         for node in results["results"] if node["unique_id"].startswith("model.")), reverse=True)
+        build_s = next(float(line.split()[-2]) for line in summary.splitlines()
+                       if line.strip().startswith("csops_dbt_models"))
+        scan_s, raw_rows = bare_scan(home / "warehouse.duckdb")
+        with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+            contacts = con.execute("select count(*) from marts.fct_contacts").fetchone()[0]
+    print(f"center: {args.agents} agents x {args.days} days: {contacts:,} contacts, {raw_rows:,} raw rows")
+    print(f"simulate               {simulate_s:8.1f} s")
+    print(f"csops run              {run_s:8.1f} s  (load, dbt build, GX checks, publish)")
+    print(f"  dbt build            {build_s:8.1f} s  {raw_rows / build_s:12,.0f} raw rows/s  "
+          f"({len(models)} models, {len(results['results']) - len(models)} tests and unit tests)")
+    print("  five slowest models:")
+    for seconds, name in models[:5]:
+        print(f"    {name:<40} {seconds:7.1f} s")
+    print(f"bare scan of raw       {scan_s:8.1f} s  {raw_rows / scan_s:12,.0f} rows/s  (baseline, same process)")
+    print(f"dbt build / bare scan  {build_s / scan_s:8.1f} x")
+    print(f"peak memory            {peak_mib:8.0f} MiB (largest child process)")
+
+
+if __name__ == "__main__":
+    main()
