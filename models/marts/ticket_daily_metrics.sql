@@ -36,11 +36,8 @@ final as (
         aggregated.solved_ticket_count,
         aggregated.reopened_ticket_count,
         aggregated.escalated_ticket_count,
-        case
-            when aggregated.solved_at_least_once_ticket_count > 0
-                then aggregated.reopened_ticket_count / aggregated.solved_at_least_once_ticket_count
-        end as reopen_rate,
-        aggregated.escalated_ticket_count / aggregated.created_ticket_count as escalation_rate,
+        {{ reopen_rate('aggregated.reopened_ticket_count', 'aggregated.solved_at_least_once_ticket_count') }} as reopen_rate,
+        {{ escalation_rate('aggregated.escalated_ticket_count', 'aggregated.created_ticket_count') }} as escalation_rate,
         as_of.as_of_at
     from aggregated
     cross join as_of

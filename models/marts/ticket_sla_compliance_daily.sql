@@ -27,10 +27,7 @@ aggregated as (
         max(policy_hours) as policy_hours,
         max(target_minutes) as target_minutes,
         count(*) as ticket_count,
-        count(*) filter (where sla_status = 'met') as met_count,
-        count(*) filter (where sla_status = 'breached') as breached_count,
-        count(*) filter (where sla_status = 'in_flight') as in_flight_count,
-        count(*) filter (where sla_status is null) as unmeasured_count,
+        {{ sla_status_counts() }},
         avg(elapsed_sla_minutes) filter (where is_completed) as mean_completed_elapsed_sla_minutes,
         quantile_cont(elapsed_sla_minutes, 0.5) filter (where is_completed) as p50_completed_elapsed_sla_minutes,
         max(as_of_at) as as_of_at
@@ -52,9 +49,7 @@ final as (
         breached_count,
         in_flight_count,
         unmeasured_count,
-        case
-            when met_count + breached_count > 0 then met_count / (met_count + breached_count)
-        end as sla_compliance_rate,
+        {{ sla_compliance_rate('met_count', 'breached_count') }} as sla_compliance_rate,
         mean_completed_elapsed_sla_minutes,
         p50_completed_elapsed_sla_minutes,
         as_of_at

@@ -89,3 +89,21 @@ def test_response_rate_is_the_simulated_one(warehouse, pipeline_home):
                                        "from marts.feedback_by_channel_week").fetchone()
     assert sent > 500
     assert answered / sent == pytest.approx(0.30, abs=0.04)
+
+
+def test_agent_and_team_marts_add_up_to_the_facts(warehouse):
+    """Per agent and per team (of the day), the activity counts add up to the facts'."""
+    facts = warehouse.execute("""
+        select
+            (select count(*) from marts.fct_contacts where is_inbound and is_handled and agent_id is not null),
+            (select count(*) from marts.fct_queue_segments where is_offered and queue_outcome = 'answered')
+    """).fetchone()
+    for mart in ("agent_performance_daily", "agent_performance_weekly", "team_performance_daily", "team_performance_weekly"):
+        assert warehouse.execute(f"select sum(handled_contact_count), sum(answered_calls) from marts.{mart}").fetchone() == facts, mart
+
+
+def test_the_weak_team_has_more_reopens_and_less_fcr_in_the_team_mart(warehouse):
+    rates = dict(warehouse.execute("""
+        select team_key, sum(reopened_ticket_count) / sum(solved_at_least_once_ticket_count)
+        from marts.team_performance_weekly where team_key like 'tier1_%' group by all""").fetchall())
+    assert rates["tier1_west"] > rates["tier1_east"] + 0.03, rates

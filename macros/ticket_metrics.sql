@@ -1,0 +1,26 @@
+{#- Ticket KPI formulas (KPI_DEFINITIONS.md section 2), written once for every grain: the
+    ticket marts (by creation date, channel, priority, team) and the agent and team marts. -#}
+
+{#- Counts of fct_ticket_slas rows by status. In flight counts as neither met nor breached;
+    unmeasured: no schedule to measure business minutes in. -#}
+{% macro sla_status_counts() -%}
+    count(*) filter (where sla_status = 'met') as met_count,
+    count(*) filter (where sla_status = 'breached') as breached_count,
+    count(*) filter (where sla_status = 'in_flight') as in_flight_count,
+    count(*) filter (where sla_status is null) as unmeasured_count
+{%- endmacro %}
+
+{#- SLA compliance = met / (met + breached); null when nothing is settled yet. -#}
+{% macro sla_compliance_rate(met_count, breached_count) -%}
+    case when {{ met_count }} + {{ breached_count }} > 0 then {{ met_count }} / ({{ met_count }} + {{ breached_count }}) end
+{%- endmacro %}
+
+{#- Reopen rate = tickets reopened at least once / tickets solved at least once. -#}
+{% macro reopen_rate(reopened_count, solved_at_least_once_count) -%}
+    case when {{ solved_at_least_once_count }} > 0 then {{ reopened_count }} / {{ solved_at_least_once_count }} end
+{%- endmacro %}
+
+{#- Escalation rate = tickets escalated (to a higher tier or another department) / tickets. -#}
+{% macro escalation_rate(escalated_count, ticket_count) -%}
+    case when {{ ticket_count }} > 0 then {{ escalated_count }} / {{ ticket_count }} end
+{%- endmacro %}

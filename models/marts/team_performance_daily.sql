@@ -1,0 +1,1 @@
+{{ people_performance('team_key', "activity_date", 'activity_date', '86400') }}
