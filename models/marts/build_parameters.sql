@@ -11,6 +11,13 @@ final as (
         {{ var('min_responses') }}::integer as min_responses,
         {{ var('sl_threshold_seconds') }}::integer as sl_threshold_seconds,
         {{ var('fcr_window_days') }}::integer as fcr_window_days,
+        {{ var('short_abandon_seconds') }}::integer as short_abandon_seconds,
+        {{ var('service_level_target') }}::double as service_level_target,
+        {{ var('queue_interval_minutes') }}::integer as queue_interval_minutes,
+        {{ var('training_window_weeks') }}::integer as training_window_weeks,
+        {{ var('training_min_agents') }}::integer as training_min_agents,
+        {{ var('sentiment_neutral_band') }}::double as sentiment_neutral_band,
+        '{{ var("crm_bot_user_ids") | join(",") }}' as crm_bot_user_ids,
         current_timestamp at time zone 'UTC' as built_at
     from as_of
 )
