@@ -37,7 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     simulate.add_argument("--no-story", action="append", default=[], choices=Stories.names(), metavar="STORY",
                           help=f"switch a planted story off ({', '.join(Stories.names())}); repeatable")
 
-    commands.add_parser("run", help="load what has landed, build, check and publish, in process through Dagster")
+    run = commands.add_parser("run", help="load what has landed, build, check and publish, in process through Dagster")
+    run.add_argument("--full-refresh", action="store_true",
+                     help="rebuild the incremental dbt models from all of history (after changing how they compute)")
 
     app = commands.add_parser("app", help="serve the Streamlit app on 127.0.0.1")
     app.add_argument("--port", type=int, default=8501)
@@ -136,7 +138,7 @@ def _run(home: CsopsHome, args: argparse.Namespace) -> int:
         print(f"Nothing has landed in {home.landing}. Run `csops simulate`, or put your exports there (see README).",
               file=sys.stderr)
         return 2
-    summary = run_pipeline(home)
+    summary = run_pipeline(home, full_refresh=args.full_refresh)
     print(summary.render())
     return 0 if summary.success else 1
 

@@ -32,9 +32,15 @@ def mart_models(project: DbtProject) -> list[str]:
     )
 
 
+class DbtBuildConfig(dg.Config):
+    """`full_refresh` rebuilds the incremental models from all of history (`csops run --full-refresh`)."""
+
+    full_refresh: bool = False
+
+
 def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=CsopsDbtTranslator())
-    def csops_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        yield from dbt.cli(["build"], context=context).stream()
+    def csops_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
+        yield from dbt.cli(["build", *(["--full-refresh"] if config.full_refresh else [])], context=context).stream()
 
     return csops_dbt_models

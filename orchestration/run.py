@@ -76,7 +76,7 @@ STEP_OUTCOMES = {
 }
 
 
-def run_pipeline(home: CsopsHome) -> RunSummary:
+def run_pipeline(home: CsopsHome, full_refresh: bool = False) -> RunSummary:
     """Load what is stale, then build and publish, on the instance in DAGSTER_HOME.
 
     dbt's and Dagster's own logs go to a file under CSOPS_HOME/logs: the terminal gets the summary.
@@ -98,7 +98,9 @@ def run_pipeline(home: CsopsHome) -> RunSummary:
                 if not result.success:
                     break  # a load that failed (or failed reconciliation) is not built upon
             else:
-                result = defs.resolve_job_def(BUILD_JOB_NAME).execute_in_process(instance=instance, raise_on_error=False)
+                result = defs.resolve_job_def(BUILD_JOB_NAME).execute_in_process(
+                    instance=instance, raise_on_error=False,
+                    run_config={"ops": {"csops_dbt_models": {"config": {"full_refresh": full_refresh}}}})
                 runs.append((result, instance.all_logs(result.run_id)))
     summary = summarise(runs, home, time.perf_counter() - started)
     summary.days_loaded = plan.ranges

@@ -67,7 +67,9 @@ mentioned as (
         count(dated.csat_score) as csat_response_count,
         count(*) filter (where dated.csat_score >= 4) as csat_top2_response_count,
         avg(dated.csat_score) as csat_mean_score,
-        avg(dated.sentiment_score) as sentiment_mean_score
+        -- 6 decimals: a sum of doubles depends on the order rows arrive in (an incremental
+        -- build and a full one add them in different orders); the scores themselves have 4.
+        round(avg(dated.sentiment_score), 6) as sentiment_mean_score
     from dated
     inner join mentions
         on dated.survey_response_id = mentions.survey_response_id
