@@ -45,6 +45,14 @@ def bare_scan(warehouse: Path) -> tuple[float, int]:
         return time.perf_counter() - started, rows
 
 
+def newest_run_results(home: Path) -> Path:
+    return max((home / "dbt" / "target").glob("csops_dbt_models-*/run_results.json"), key=lambda p: p.stat().st_mtime)
+
+
+def dbt_step_seconds(summary: str) -> float:
+    return next(float(line.split()[-2]) for line in summary.splitlines() if line.strip().startswith("csops_dbt_models"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--agents", type=int, default=1000)
@@ -55,23 +63,27 @@ def main() -> None:
         home = args.home or Path(temporary)
         simulate_s, _ = timed([*CSOPS, "--home", str(home), "simulate", "--agents", str(args.agents),
                                "--days", str(args.days)])
-        run_s, summary = timed([*CSOPS, "--home", str(home), "run"])
+        run_s, _ = timed([*CSOPS, "--home", str(home), "run"])  # loads what is new, builds
+        # The measured build: every model from all of history (incremental ones too).
+        full_run_s, summary = timed([*CSOPS, "--home", str(home), "run", "--full-refresh"])
         peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        results_file = max((home / "dbt" / "target").glob("csops_dbt_models-*/run_results.json"),
-                           key=lambda p: p.stat().st_mtime)
-        results = json.loads(results_file.read_text())
+        results = json.loads(newest_run_results(home).read_text())
         models = sorted(((node["execution_time"], node["unique_id"].split(".")[-1])
                          for node in results["results"] if node["unique_id"].startswith("model.")), reverse=True)
-        build_s = next(float(line.split()[-2]) for line in summary.splitlines()
-                       if line.strip().startswith("csops_dbt_models"))
+        build_s = dbt_step_seconds(summary)
+        # Again with nothing new: what a day's run costs when the incremental models add nothing.
+        _, again = timed([*CSOPS, "--home", str(home), "run"])
+        incremental_s = dbt_step_seconds(again)
         scan_s, raw_rows = bare_scan(home / "warehouse.duckdb")
         with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
             contacts = con.execute("select count(*) from marts.fct_contacts").fetchone()[0]
     print(f"center: {args.agents} agents x {args.days} days: {contacts:,} contacts, {raw_rows:,} raw rows")
     print(f"simulate               {simulate_s:8.1f} s")
-    print(f"csops run              {run_s:8.1f} s  (load, dbt build, GX checks, publish)")
-    print(f"  dbt build            {build_s:8.1f} s  {raw_rows / build_s:12,.0f} raw rows/s  "
+    print(f"csops run              {run_s:8.1f} s  (load what is new, dbt build, GX checks, publish)")
+    print(f"csops run --full-refresh {full_run_s:6.1f} s")
+    print(f"  dbt build, full      {build_s:8.1f} s  {raw_rows / build_s:12,.0f} raw rows/s  "
           f"({len(models)} models, {len(results['results']) - len(models)} tests and unit tests)")
+    print(f"  dbt build, nothing new {incremental_s:6.1f} s  (incremental models add nothing)")
     print("  five slowest models:")
     for seconds, name in models[:5]:
         print(f"    {name:<40} {seconds:7.1f} s")
