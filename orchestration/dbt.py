@@ -7,6 +7,8 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.resources import WarehouseLockResource
+
 
 class CsopsDbtTranslator(DagsterDbtTranslator):
     """Groups dbt models by their layer (staging, intermediate, marts)."""
@@ -40,7 +42,8 @@ class DbtBuildConfig(dg.Config):
 
 def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=CsopsDbtTranslator())
-    def csops_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
+    def csops_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig,
+                         warehouse_lock: WarehouseLockResource):
         yield from dbt.cli(["build", *(["--full-refresh"] if config.full_refresh else [])], context=context).stream()
 
     return csops_dbt_models

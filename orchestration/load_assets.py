@@ -16,7 +16,7 @@ from dagster_duckdb import DuckDBResource
 from csops.paths import SOURCES
 from orchestration.loading import count_rows_in_file, landed_files, load_days, write_ledger
 from orchestration.raw_tables import tables_of
-from orchestration.resources import CsopsHomeResource
+from orchestration.resources import CsopsHomeResource, WarehouseLockResource
 
 SOURCE_DESCRIPTIONS = {
     "crm": "Zendesk-style ticketing exports",
@@ -48,7 +48,8 @@ def _load_asset(source: str) -> dg.AssetsDefinition:
     @dg.multi_asset(name=f"load_{source}", specs=specs, check_specs=check_specs, partitions_def=landing_days,
                     backfill_policy=dg.BackfillPolicy.single_run(),
                     description=f"Load {SOURCE_DESCRIPTIONS[source]}, one landing day per partition.")
-    def load(context: dg.AssetExecutionContext, csops_home: CsopsHomeResource, warehouse: DuckDBResource):
+    def load(context: dg.AssetExecutionContext, csops_home: CsopsHomeResource, warehouse: DuckDBResource,
+             warehouse_lock: WarehouseLockResource):
         home = csops_home.home
         days = sorted(date.fromisoformat(key) for key in context.partition_keys)
         with warehouse.get_connection() as con:

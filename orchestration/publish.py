@@ -5,7 +5,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from csops.publication import publish
-from orchestration.resources import CsopsHomeResource
+from orchestration.resources import CsopsHomeResource, WarehouseLockResource
 
 
 def publish_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -16,7 +16,8 @@ def publish_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
         kinds={"duckdb"},
         description="A read-only copy of the marts that the Streamlit app reads (published/current.json names it).",
     )
-    def published_marts(context: dg.AssetExecutionContext, csops_home: CsopsHomeResource, warehouse: DuckDBResource):
+    def published_marts(context: dg.AssetExecutionContext, csops_home: CsopsHomeResource, warehouse: DuckDBResource,
+                        warehouse_lock: WarehouseLockResource):
         with warehouse.get_connection() as con:
             publication = publish(csops_home.home, con, context.run.run_id)
         return dg.MaterializeResult(

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from orchestration.resources import CsopsHomeResource
+from orchestration.resources import CsopsHomeResource, WarehouseLockResource
 
 # The marts validated: dbt model name -> the table the suite reads.
 VALIDATED_MARTS = {
@@ -26,7 +26,8 @@ def _gx_check(table: str, asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
         blocking=True,
         description=f"The Great Expectations suite of {table} (expectations/suites.py).",
     )
-    def check(context: dg.AssetCheckExecutionContext, csops_home: CsopsHomeResource, warehouse: DuckDBResource):
+    def check(context: dg.AssetCheckExecutionContext, csops_home: CsopsHomeResource, warehouse: DuckDBResource,
+              warehouse_lock: WarehouseLockResource):
         # Imported here: great_expectations takes ~3 s to import, and loading the
         # definitions (every `csops` command, the UI) should not pay for it.
         from expectations.validation import validate_dataframe

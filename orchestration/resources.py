@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -26,6 +30,40 @@ class CsopsHomeResource(dg.ConfigurableResource):
     @property
     def home(self) -> CsopsHome:
         return CsopsHome(Path(self.root))
+
+
+class WarehouseLockResource(dg.ConfigurableResource):
+    """One run writes the warehouse at a time, across processes.
+
+    DuckDB lets one process hold the file; a second writer fails at once. `csops run` and the
+    runs `csops dev` launches (sensor, schedule, UI) can meet, so every run that writes takes
+    this lock (an OS file lock, released if the process dies) for its whole length, and a run
+    that finds it taken waits its turn instead of failing.
+    """
+
+    root: str
+    wait_seconds: int = 3600
+
+    @contextmanager
+    def yield_for_execution(self, context) -> Iterator["WarehouseLockResource"]:
+        path = Path(self.root) / "warehouse.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a") as handle:
+            waited_since = time.monotonic()
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() - waited_since > self.wait_seconds:
+                        raise RuntimeError(f"another csops run has held {path} for over {self.wait_seconds} s") from None
+                    if context.log and int(time.monotonic() - waited_since) % 60 == 0:
+                        context.log.info("Waiting for another csops run to finish writing the warehouse")
+                    time.sleep(1)
+            try:
+                yield self
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def dbt_environment(home: CsopsHome) -> dict[str, str]:
@@ -79,5 +117,6 @@ def resources(home: CsopsHome) -> dict[str, object]:
     return {
         "csops_home": CsopsHomeResource(root=str(home.root)),
         "warehouse": DuckDBResource(database=str(home.warehouse)),
+        "warehouse_lock": WarehouseLockResource(root=str(home.root)),
         "dbt": DbtCliResource(project_dir=dbt_project(home), profiles_dir=str(REPO_ROOT), dbt_executable=dbt_executable()),
     }

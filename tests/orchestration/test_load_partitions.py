@@ -47,3 +47,32 @@ def test_a_partition_materialised_again_replaces_its_day_and_changes_nothing_els
         runs = dict(con.execute("select landing_date::varchar, list_distinct(list(run_id)) from audit.load_log "
                                 "group by 1").fetchall())
     assert runs == {day: [rerun.run_id if day == days[1] else backfill.run_id] for day in days}
+
+
+HOLD_THE_LOCK = """
+import fcntl, sys, time
+with open(sys.argv[1], "a") as handle:
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    print("locked", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def test_a_run_waits_for_another_process_writing_the_warehouse(home):
+    """`csops run` and a run `csops dev` launched can meet: the second waits, instead of failing
+    on DuckDB's lock."""
+    import subprocess
+    import sys
+    import time
+
+    job = dg.Definitions(assets=load_assets(), resources=resources(home)).resolve_implicit_global_asset_job_def()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_LOCK, str(home.root / "warehouse.lock"), "3"],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    started = time.monotonic()
+    with dg.DagsterInstance.ephemeral() as instance:
+        instance.add_dynamic_partitions(landing_days.name, ["2026-02-02"])
+        result = job.execute_in_process(instance=instance, partition_key="2026-02-02")
+    holder.wait()
+    assert result.success
+    assert time.monotonic() - started >= 2.5  # it waited for the holder to let go
