@@ -3,8 +3,13 @@
 -- Every model that asks "is it still open?", "is the window closed?" reads it from here.
 with
 
+-- Read from staging, not from the contacts: the ticket models (and through them the
+-- contacts) stop at the as-of time, so it must not depend on them.
 contacts as (
-    select max(created_at) as latest_contact_at from {{ ref('int_contacts_unioned') }}
+    select greatest(
+        (select max(created_at) from {{ ref('stg_crm__tickets') }}),
+        (select max(initiated_at) from {{ ref('stg_telephony__contact_records') }})
+    ) as latest_contact_at
 ),
 
 audits as (

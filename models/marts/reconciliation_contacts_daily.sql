@@ -14,9 +14,10 @@ staged_calls as (
 staged_tickets as (
     select {{ reporting_date('tickets.created_at') }} as contact_date, tickets.channel, count(*) as staged_contact_count
     from {{ ref('stg_crm__tickets') }} as tickets
-    left join {{ ref('dim_agents') }} as submitters
-        on tickets.crm_submitter_id = submitters.agent_id
-    where submitters.agent_id is null
+    -- "Opened by an agent" is one rule (int_tickets_summarized: the submitter's role then).
+    inner join {{ ref('int_tickets_summarized') }} as lifecycles
+        on tickets.ticket_id = lifecycles.ticket_id
+    where not lifecycles.is_agent_created
     group by all
 ),
 
