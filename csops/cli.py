@@ -41,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--full-refresh", action="store_true",
                      help="rebuild the incremental dbt models from all of history (after changing how they compute)")
 
+    audit = commands.add_parser("audit", help="what the latest run loaded, rejected and checked; exits 1 on a failure")
+    audit.add_argument("--run", help="a run id (or its first characters) instead of the latest run")
+    audit.add_argument("--html", type=Path, help="also write the report as an HTML file an auditor can keep")
+
     app = commands.add_parser("app", help="serve the Streamlit app on 127.0.0.1")
     app.add_argument("--port", type=int, default=8501)
 
@@ -52,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["CSOPS_HOME"] = str(args.home)
     home = csops_home()
     os.environ["CSOPS_HOME"] = str(home.root)  # absolute, for every child process
-    handlers = {"simulate": _simulate, "run": _run, "app": _app, "dev": _dev}
+    handlers = {"simulate": _simulate, "run": _run, "audit": _audit, "app": _app, "dev": _dev}
     return handlers[args.command](home, args)
 
 
@@ -141,6 +145,21 @@ def _run(home: CsopsHome, args: argparse.Namespace) -> int:
     summary = run_pipeline(home, full_refresh=args.full_refresh)
     print(summary.render())
     return 0 if summary.success else 1
+
+
+def _audit(home: CsopsHome, args: argparse.Namespace) -> int:
+    from csops.audit import AuditError, audit_report, write_html
+
+    try:
+        report = audit_report(home, args.run)
+    except AuditError as error:
+        print(f"csops audit: {error}", file=sys.stderr)
+        return 2
+    print(report.text(), end="")
+    if args.html:
+        write_html(report, args.html)
+        print(f"HTML report: {args.html}")
+    return 1 if report.has_failures else 0
 
 
 def _app(home: CsopsHome, args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from dagster_duckdb import DuckDBResource
 
 from csops.paths import SOURCES
 from orchestration.loading import count_rows_in_file, landed_files, load_days, write_ledger
+from orchestration.quality_record import CheckOutcome, record
 from orchestration.raw_tables import tables_of
 from orchestration.resources import CsopsHomeResource, WarehouseLockResource
 
@@ -68,7 +69,7 @@ def _load_asset(source: str) -> dg.AssetsDefinition:
                         "table": f"raw.{table_load.raw_table}",
                     },
                 )
-                yield reconcile(con, home.landing, table, days)
+                yield reconcile(con, home.landing, table, days, context.run.run_id)
 
     return load
 
@@ -79,7 +80,7 @@ def _day_span(days: list[date]) -> str:
     return f"{len(days)} days, {days[0]} to {days[-1]}"
 
 
-def reconcile(con, landing, table, days: list[date]) -> dg.AssetCheckResult:
+def reconcile(con, landing, table, days: list[date], run_id: str) -> dg.AssetCheckResult:
     """Count each file of the loaded days again, independently of the loader, against what it recorded."""
     logged = con.execute(
         "select source_file, rows_read, rows_loaded, rows_rejected from audit.load_log "
@@ -99,6 +100,10 @@ def reconcile(con, landing, table, days: list[date]) -> dg.AssetCheckResult:
         loaded, rejected = in_raw.get(source_file, 0), in_rejects.get(source_file, 0)
         if not counted == rows_read == loaded + rejected or (loaded, rejected) != (rows_loaded, rows_rejected):
             mismatches.append(f"{source_file}: {counted} rows in the file, {loaded} loaded + {rejected} rejected")
+    record(con, run_id, "reconciliation", [CheckOutcome(
+        asset=f"{table.source}/{table.entity}", check_name="reconciliation", severity="error", is_passed=not mismatches,
+        observed="; ".join(mismatches[:20]) or f"{len(logged)} files: {sum(in_raw.values())} rows loaded "
+                                                f"+ {sum(in_rejects.values())} rejected = rows in the files")])
     return dg.AssetCheckResult(
         asset_key=[table.source, table.entity],
         check_name="reconciliation",

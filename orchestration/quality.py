@@ -10,6 +10,7 @@ from collections.abc import Callable
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from orchestration.quality_record import CheckOutcome, record
 from orchestration.resources import CsopsHomeResource, WarehouseLockResource
 
 # The marts validated: dbt model name -> the table the suite reads.
@@ -34,7 +35,13 @@ def _gx_check(table: str, asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
 
         with warehouse.get_connection() as con:
             frame = con.execute(f"select * from {table}").df()
-        result = validate_dataframe(frame, table, csops_home.home.quality, context.run.run_id)
+            result = validate_dataframe(frame, table, csops_home.home.quality, context.run.run_id)
+            report = str(result.offline_report or result.data_docs_index or "") or None
+            record(con, context.run.run_id, "great_expectations", [
+                CheckOutcome(asset=table, check_name=f"{e.expectation_type}({', '.join(e.columns)})",
+                             severity="error" if e.severity == "error" else "warn",
+                             is_passed=e.success, observed=e.observed, report_path=report)
+                for e in result.expectations])
         failed = [e for e in result.expectations if not e.success]
         return dg.AssetCheckResult(
             passed=result.blocking_failures == 0,
