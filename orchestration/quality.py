@@ -17,6 +17,11 @@ from orchestration.resources import CsopsHomeResource, WarehouseLockResource
 VALIDATED_MARTS = {
     "csat_by_channel_day": "marts.csat_by_channel_day",
     "csat_by_channel_week": "marts.csat_by_channel_week",
+    "fcr_by_channel_day": "marts.fcr_by_channel_day",
+    "queue_daily_metrics": "marts.queue_daily_metrics",
+    "ticket_sla_compliance_daily": "marts.ticket_sla_compliance_daily",
+    "feedback_by_team_week": "marts.feedback_by_team_week",
+    "reconciliation_contacts_daily": "marts.reconciliation_contacts_daily",
 }
 
 
