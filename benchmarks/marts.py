@@ -13,25 +13,12 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import duckdb
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-CSOPS = [sys.executable, "-m", "csops.cli"]
-
-
-def timed(command: list[str]) -> tuple[float, str]:
-    started = time.perf_counter()
-    completed = subprocess.run(command, capture_output=True, text=True, cwd=REPO_ROOT)
-    if completed.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}")
-    return time.perf_counter() - started, completed.stdout
-
+from measure import CSOPS, timed_child
 
 def bare_scan(warehouse: Path) -> tuple[float, int]:
     """Every raw table read in full (every column hashed): what any build must at least do."""
@@ -61,18 +48,18 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="csops-marts-bench-") as temporary:
         home = args.home or Path(temporary)
-        simulate_s, _ = timed([*CSOPS, "--home", str(home), "simulate", "--agents", str(args.agents),
+        simulate_s, _ = timed_child([*CSOPS, "--home", str(home), "simulate", "--agents", str(args.agents),
                                "--days", str(args.days)])
-        run_s, _ = timed([*CSOPS, "--home", str(home), "run"])  # loads what is new, builds
+        run_s, _ = timed_child([*CSOPS, "--home", str(home), "run"])  # loads what is new, builds
         # The measured build: every model from all of history (incremental ones too).
-        full_run_s, summary = timed([*CSOPS, "--home", str(home), "run", "--full-refresh"])
+        full_run_s, summary = timed_child([*CSOPS, "--home", str(home), "run", "--full-refresh"])
         peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         results = json.loads(newest_run_results(home).read_text())
         models = sorted(((node["execution_time"], node["unique_id"].split(".")[-1])
                          for node in results["results"] if node["unique_id"].startswith("model.")), reverse=True)
         build_s = dbt_step_seconds(summary)
         # Again with nothing new: what a day's run costs when the incremental models add nothing.
-        _, again = timed([*CSOPS, "--home", str(home), "run"])
+        _, again = timed_child([*CSOPS, "--home", str(home), "run"])
         incremental_s = dbt_step_seconds(again)
         scan_s, raw_rows = bare_scan(home / "warehouse.duckdb")
         with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:

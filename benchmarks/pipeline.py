@@ -10,25 +10,13 @@ from __future__ import annotations
 
 import argparse
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import duckdb
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-CSOPS = [sys.executable, "-m", "csops.cli"]
-
-
-def timed_child(command: list[str]) -> tuple[float, str]:
-    started = time.perf_counter()
-    completed = subprocess.run(command, capture_output=True, text=True, cwd=REPO_ROOT)
-    if completed.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{completed.stdout}\n{completed.stderr}")
-    return time.perf_counter() - started, completed.stdout
-
+from measure import CSOPS, timed_child
 
 def bare_duckdb_read(landing: Path) -> tuple[float, int]:
     """Every landed file read by DuckDB with its own sniffing, counted: the floor for a load."""

@@ -29,9 +29,7 @@ segments as (
     inner join agents
         on segments.connect_agent_username = agents.agent_username
     left join team_spells
-        on agents.agent_id = team_spells.agent_id
-        and segments.queue_date >= team_spells.valid_from_date
-        and (team_spells.valid_to_date is null or segments.queue_date < team_spells.valid_to_date)
+        on {{ on_agent_team_spell('team_spells', 'agents.agent_id', 'segments.queue_date') }}
 ),
 
 calls as (
@@ -39,27 +37,14 @@ calls as (
 ),
 
 state_days as (
-    -- Agent states cut at the reporting-day midnights they cross, in the team of that day.
+    -- Agents' time by reporting day (int_agent_state_days), in the team of that day.
     select
         agents.agent_id,
         states.agent_state,
         states.is_handling,
-        epoch(
-            least(states.state_ended_at, {{ utc_from_local('state_day', var('reporting_timezone')) }} + interval 1 day)
-            - greatest(states.state_started_at, {{ utc_from_local('state_day', var('reporting_timezone')) }})
-        ) as seconds_in_day,
-        state_day as activity_date
-    from (
-        select
-            *,
-            unnest(generate_series(
-                {{ reporting_date('state_started_at') }},
-                {{ reporting_date("state_ended_at - to_microseconds(1)") }},
-                interval 1 day
-            ))::date as state_day
-        from {{ ref('int_agent_state_intervals') }}
-        where is_staffed
-    ) as states
+        states.seconds_in_day,
+        states.state_date as activity_date
+    from {{ ref('int_agent_state_days') }} as states
     inner join agents
         on states.connect_agent_username = agents.agent_username
 ),
@@ -71,9 +56,7 @@ state_pieces as (
         {{ period_expression }} as {{ period_column }}
     from state_days
     left join team_spells
-        on state_days.agent_id = team_spells.agent_id
-        and state_days.activity_date >= team_spells.valid_from_date
-        and (team_spells.valid_to_date is null or state_days.activity_date < team_spells.valid_to_date)
+        on {{ on_agent_team_spell('team_spells', 'state_days.agent_id', 'state_days.activity_date') }}
 ),
 
 staffing as (

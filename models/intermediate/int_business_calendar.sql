@@ -68,14 +68,7 @@ intervals as (
 
 final as (
     select
-        team_key,
-        team_name,
-        schedule_timezone,
-        local_date,
-        opens_at_local,
-        closes_at_local,
-        opens_at,
-        closes_at,
+        *,
         date_diff('second', opens_at, closes_at) as open_seconds,
         cast(coalesce(
             sum(date_diff('second', opens_at, closes_at)) over (

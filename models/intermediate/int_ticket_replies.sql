@@ -52,9 +52,7 @@ credited as (
         agent_team_spells.team_key as credited_team_key
     from by_agents
     left join agent_team_spells
-        on by_agents.crm_agent_id = agent_team_spells.agent_id
-        and by_agents.replied_date >= agent_team_spells.valid_from_date
-        and (agent_team_spells.valid_to_date is null or by_agents.replied_date < agent_team_spells.valid_to_date)
+        on {{ on_agent_team_spell('agent_team_spells', 'by_agents.crm_agent_id', 'by_agents.replied_date') }}
 ),
 
 final as (

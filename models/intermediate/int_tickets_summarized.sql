@@ -154,12 +154,8 @@ with_solver_team as (
         agent_team_spells.team_key as final_solver_team_key
     from with_submitter_role
     left join agent_team_spells
-        on with_submitter_role.final_solver_agent_id = agent_team_spells.agent_id
-        and {{ reporting_date('with_submitter_role.final_solved_at') }} >= agent_team_spells.valid_from_date
-        and (
-            agent_team_spells.valid_to_date is null
-            or {{ reporting_date('with_submitter_role.final_solved_at') }} < agent_team_spells.valid_to_date
-        )
+        on {{ on_agent_team_spell('agent_team_spells', 'with_submitter_role.final_solver_agent_id',
+                                  reporting_date('with_submitter_role.final_solved_at')) }}
 ),
 
 final as (

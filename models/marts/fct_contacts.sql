@@ -60,9 +60,7 @@ final as (
         on by_phone.identifier_type = 'phone_key'
         and by_phone.identifier = with_agents.customer_phone_key
     left join agent_teams
-        on with_agents.handling_agent_id = agent_teams.agent_id
-        and with_agents.contact_date >= agent_teams.valid_from_date
-        and (agent_teams.valid_to_date is null or with_agents.contact_date < agent_teams.valid_to_date)
+        on {{ on_agent_team_spell('agent_teams', 'with_agents.handling_agent_id', 'with_agents.contact_date') }}
     left join teams as group_teams
         on with_agents.crm_group_id = group_teams.crm_group_id
 )

@@ -39,42 +39,15 @@ agent_state_coverage as (
     from agent_states
 ),
 
-agent_state_pieces as (
-    -- Each state interval cut at the reporting-day midnights it crosses: as many rows as
-    -- days an agent is logged in.
-    select
-        staffed_queue_name as queue_name,
-        agent_state,
-        is_handling,
-        state_started_at,
-        state_ended_at,
-        unnest(generate_series(
-            {{ reporting_date('state_started_at') }},
-            {{ reporting_date("state_ended_at - to_microseconds(1)") }},
-            interval 1 day
-        ))::date as queue_date
-    from agent_states
-    where is_staffed
-        and staffed_queue_name is not null
-        and state_ended_at > state_started_at
-),
-
-agent_state_days as (
-    select
-        *,
-        {{ utc_from_local('queue_date', var('reporting_timezone')) }} as day_started_at,
-        {{ utc_from_local('queue_date + 1', var('reporting_timezone')) }} as day_ended_at
-    from agent_state_pieces
-),
-
 agent_state_seconds as (
     select
-        queue_name,
-        queue_date,
+        staffed_queue_name as queue_name,
+        state_date as queue_date,
         agent_state,
         is_handling,
-        epoch(least(state_ended_at, day_ended_at) - greatest(state_started_at, day_started_at)) as seconds_in_day
-    from agent_state_days
+        seconds_in_day
+    from {{ ref('int_agent_state_days') }}
+    where staffed_queue_name is not null
 ),
 
 staffing as (
