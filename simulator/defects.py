@@ -5,8 +5,12 @@ before writing them. The injector works on text: it splits files into lines (and
 files into records), and parses a record only when it has chosen to change it, so it
 never depends on how the simulator built the data. Each fault becomes one
 :class:`Defect` row in the manifest, naming the file and the physical line (1-based, in
-the file as finally written) where the fault can be seen, and how the loader must treat
-it. This table is the contract the loader's tests check against:
+the file as finally written) where the fault can be seen, and how csops must treat it.
+``rejected:`` and ``handled:`` kinds are the loader's to catch, row by row. The last three
+kinds leave every row well-formed on its own, so the loader loads them, and only the
+data-quality checks after the load can see them: a ``blocked:`` kind must stop publication,
+and a ``warned:`` kind must be reported without blocking it. This table is the contract the
+loader's and the checks' tests hold csops to:
 
 | kind | where | what changes | expected |
 |---|---|---|---|
@@ -20,6 +24,9 @@ it. This table is the contract the loader's tests check against:
 | `timestamp_without_zone` | every JSONL file, a top-level `...Z` timestamp | the `Z` dropped (`2026-01-05T14:03:00`): the instant is ambiguous | rejected: timestamp without a timezone |
 | `late_file` | any file named above that has records; at most one a day | the file's last records held back (`withheld`); the caller appends them to the same day's file on the next day's run (line = where each lands once appended) | handled: loaded into its day when it arrives |
 | `empty_file` | a file that can be empty on a quiet day: tickets, audits, contact records, agent events, responses, distributions; at most one a day | the file written with 0 bytes, headers included (line = None) | handled: loaded as zero rows |
+| `conflicting_version` | `contact_records.jsonl`, a record with a `DisconnectTimestamp` | the record again, right after itself, with the same `ContactId` and `LastUpdateTimestamp` but its `DisconnectTimestamp` 1-30 minutes later (line = the copy) | blocked: two versions of one contact record disagree |
+| `ended_before_start` | `contact_records.jsonl`, a record with both `InitiationTimestamp` and `DisconnectTimestamp` | `DisconnectTimestamp` set 1-60 minutes before `InitiationTimestamp` (still `...Z`) | blocked: a contact ends before it starts |
+| `unknown_agent` | `contact_records.jsonl`, a record whose `Agent` has a `Username` | `Agent.Username` replaced by `agent.unknown.<n>`, a username no user in the day's `users.jsonl` has (a username is the local part of a user's email; the simulator never makes one like it) | warned: an agent unknown to the CRM |
 
 Rates: each record gets a fault with probability ``rate``, its kind drawn uniformly among
 the kinds that apply to that record (a record without a timestamp cannot get a
@@ -27,8 +34,9 @@ timestamp fault); one file a day is late with probability ``min(1, 10 * rate)`` 
 is emptied with probability ``min(1, 5 * rate)``, never the same one. An emptied file gets
 no record faults, and the records a late file holds back arrive as exported. CSV header
 rows are never touched. Timestamp faults touch top-level fields only: nested objects (a
-contact record's ``Queue``, ``Agent``) stay as exported. Qualtrics dates never carry a
-zone, so CSVs get no timestamp faults. Files not named in ``FILE_FORMATS`` pass through.
+contact record's ``Queue``, ``Agent``) stay as exported; only ``unknown_agent`` changes one
+(``Agent.Username``). Qualtrics dates never carry a zone, so CSVs get no timestamp faults.
+Files not named in ``FILE_FORMATS`` pass through.
 """
 
 from __future__ import annotations
@@ -53,6 +61,9 @@ KINDS = (
     "timestamp_without_zone",
     "late_file",
     "empty_file",
+    "conflicting_version",
+    "ended_before_start",
+    "unknown_agent",
 )
 FILE_KINDS = ("late_file", "empty_file")
 
@@ -67,6 +78,9 @@ EXPECTED = {
     "timestamp_without_zone": "rejected: timestamp without a timezone",
     "late_file": "handled: loaded into its day when it arrives",
     "empty_file": "handled: loaded as zero rows",
+    "conflicting_version": "blocked: two versions of one contact record disagree",
+    "ended_before_start": "blocked: a contact ends before it starts",
+    "unknown_agent": "warned: an agent unknown to the CRM",
 }
 
 # Spellings a vendor might send that csops's channel map does not know, chosen so that no
@@ -80,6 +94,11 @@ OFFSET_MINUTES = (-300, -240, -360, -420, -480, -210, 60, 120, 330, 540)
 UTC_TIMESTAMP = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?Z")
 # Share of a late file's records that arrive late.
 LATE_SHARE = (0.2, 0.5)
+# Minutes a conflicting version moves a contact's end later, and an early end precedes its start.
+CONFLICT_MINUTES = (1, 30)
+EARLY_END_MINUTES = (1, 60)
+# An agent username no simulated user has: agents and customers are `first.last.number`.
+UNKNOWN_AGENT = "agent.unknown.{}"
 
 
 @dataclass(frozen=True)
@@ -87,6 +106,8 @@ class JsonLinesFile:
     required_fields: tuple[str, ...] = ()
     channel_field: str | None = None  # dotted path
     can_be_empty: bool = False
+    # An Amazon Connect contact record: also gets the faults only the checks after the load see.
+    contact_record: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,7 +127,7 @@ FILE_FORMATS: dict[str, JsonLinesFile | QualtricsCsvFile] = {
     "groups.jsonl": JsonLinesFile(("id",)),
     "group_memberships.jsonl": JsonLinesFile(("user_id", "group_id")),
     "contact_records.jsonl": JsonLinesFile(("ContactId", "InitiationTimestamp"), channel_field="Channel",
-                                           can_be_empty=True),
+                                           can_be_empty=True, contact_record=True),
     "agent_events.jsonl": JsonLinesFile(("EventTimestamp",), can_be_empty=True),
     "responses.csv": QualtricsCsvFile(
         header_rows=3,
@@ -127,7 +148,7 @@ class Defect:
     file: str  # relative landing path, e.g. "telephony/2026-01-05/contact_records.jsonl"
     line: int | None  # 1-based physical line in the file as finally written; None for a whole file
     detail: str
-    expected: str  # "rejected: <reason>" or "handled: <how>"
+    expected: str  # "rejected: <reason>", "handled: <how>", "blocked: <check>" or "warned: <check>"
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -160,6 +181,7 @@ def inject_defects(day: date, files: dict[str, list[str]], rate: float, seed: in
         raise ValueError(f"a defect rate is a probability between 0 and 1, not {rate}")
     rng = random.Random(f"{seed}:{day.isoformat()}:defects")
     names = sorted(files)
+    usernames = _Usernames(files)
     units = {name: _units(name, files[name]) for name in names if _format(name) is not None}
 
     late_name = None
@@ -188,7 +210,7 @@ def inject_defects(day: date, files: dict[str, list[str]], rate: float, seed: in
         kept, late = units[name], []
         if name == late_name:
             kept, late = _hold_back(rng, kept)
-        lines, found = _inject_records(rng, name, kept, rate)
+        lines, found = _inject_records(rng, name, kept, rate, usernames)
         result_files[name] = lines
         defects.extend(found)
         if late:
@@ -230,7 +252,37 @@ def _units(name: str, lines: list[str]) -> list[_Unit]:
     return units
 
 
-def _inject_records(rng: random.Random, name: str, units: list[_Unit], rate: float) -> tuple[list[str], list[Defect]]:
+class _Usernames:
+    """The usernames of the day's users (their emails' local parts, as staging reads them),
+    read from the day's ``users.jsonl`` only when an ``unknown_agent`` fault needs them."""
+
+    def __init__(self, files: dict[str, list[str]]):
+        self._files = files
+        self._known: set[str] | None = None
+
+    def unknown(self, rng: random.Random) -> str:
+        if self._known is None:
+            self._known = set()
+            for name, lines in self._files.items():
+                if PurePosixPath(name).name != "users.jsonl":
+                    continue
+                for line in lines:
+                    try:
+                        user = json.loads(line)
+                    except ValueError:
+                        continue
+                    email = user.get("email") if isinstance(user, dict) else None
+                    if isinstance(email, str):
+                        self._known.add(email.split("@", 1)[0].strip().casefold())
+        number = rng.randint(1, 999)
+        while UNKNOWN_AGENT.format(number) in self._known:
+            number += 1
+        return UNKNOWN_AGENT.format(number)
+
+
+def _inject_records(
+    rng: random.Random, name: str, units: list[_Unit], rate: float, usernames: _Usernames
+) -> tuple[list[str], list[Defect]]:
     file_format = _format(name)
     header: list[str] = []
     if isinstance(file_format, QualtricsCsvFile) and units:
@@ -242,7 +294,7 @@ def _inject_records(rng: random.Random, name: str, units: list[_Unit], rate: flo
             out.extend(unit.lines)
             continue
         if isinstance(file_format, JsonLinesFile):
-            kind, lines, detail, offset = _fault_json_line(rng, file_format, unit.lines[0])
+            kind, lines, detail, offset = _fault_json_line(rng, file_format, unit.lines[0], usernames)
         else:
             kind, lines, detail, offset = _fault_csv_record(rng, file_format, header, unit.lines)
         line = len(out) + offset + 1
@@ -251,7 +303,9 @@ def _inject_records(rng: random.Random, name: str, units: list[_Unit], rate: flo
     return out, defects
 
 
-def _fault_json_line(rng: random.Random, file_format: JsonLinesFile, line: str) -> tuple[str, list[str], str, int]:
+def _fault_json_line(
+    rng: random.Random, file_format: JsonLinesFile, line: str, usernames: _Usernames
+) -> tuple[str, list[str], str, int]:
     """Returns the kind, the lines that replace ``line``, the detail, and which of them shows the fault."""
     try:
         record = json.loads(line)
@@ -273,6 +327,14 @@ def _fault_json_line(rng: random.Random, file_format: JsonLinesFile, line: str) 
         timestamps = [k for k, v in record.items() if isinstance(v, str) and UTC_TIMESTAMP.fullmatch(v)]
         if timestamps:
             applicable += ["timestamp_with_offset", "timestamp_without_zone"]
+        if file_format.contact_record:
+            ends = "DisconnectTimestamp" in timestamps
+            if ends and "ContactId" in record and "LastUpdateTimestamp" in record:
+                applicable.append("conflicting_version")
+            if ends and "InitiationTimestamp" in timestamps:
+                applicable.append("ended_before_start")
+            if isinstance(_get(record, "Agent.Username"), str):
+                applicable.append("unknown_agent")
     kind = rng.choice(applicable)
 
     if kind == "duplicate_record":
@@ -291,6 +353,25 @@ def _fault_json_line(rng: random.Random, file_format: JsonLinesFile, line: str) 
         field = rng.choice(present)
         old = record.pop(field)
         return kind, [_dumps(record, line)], f'field "{field}" removed (was {json.dumps(old)})', 0
+    if kind == "conflicting_version":
+        old = record["DisconnectTimestamp"]
+        record["DisconnectTimestamp"] = _shifted(old, rng.randint(*CONFLICT_MINUTES))
+        detail = (f'field "DisconnectTimestamp" = {json.dumps(record["DisconnectTimestamp"])} (was {json.dumps(old)}) '
+                  f'in a second version of the record with the same ContactId {json.dumps(record["ContactId"])} '
+                  f'and LastUpdateTimestamp {json.dumps(record["LastUpdateTimestamp"])}')
+        return kind, [line, _dumps(record, line)], detail, 1
+    if kind == "ended_before_start":
+        old, start = record["DisconnectTimestamp"], record["InitiationTimestamp"]
+        minutes = rng.randint(*EARLY_END_MINUTES)
+        record["DisconnectTimestamp"] = _shifted(start, -minutes)
+        detail = (f'field "DisconnectTimestamp" = {json.dumps(record["DisconnectTimestamp"])} (was {json.dumps(old)}), '
+                  f'{minutes} minutes before InitiationTimestamp {json.dumps(start)}')
+        return kind, [_dumps(record, line)], detail, 0
+    if kind == "unknown_agent":
+        old = record["Agent"]["Username"]
+        record["Agent"]["Username"] = usernames.unknown(rng)
+        detail = f'field "Agent.Username" = {json.dumps(record["Agent"]["Username"])} (was {json.dumps(old)})'
+        return kind, [_dumps(record, line)], detail, 0
     field = rng.choice(timestamps)
     old = record[field]
     if kind == "timestamp_with_offset":
@@ -368,6 +449,13 @@ def _with_offset(utc_text: str, minutes: int) -> str:
     sign = "+" if minutes > 0 else "-"
     hours, rest = divmod(abs(minutes), 60)
     return f"{local.strftime('%Y-%m-%dT%H:%M:%S')}{match.group(2) or ''}{sign}{hours:02d}:{rest:02d}"
+
+
+def _shifted(utc_text: str, minutes: int) -> str:
+    """``utc_text`` (``...Z``) moved ``minutes`` later (earlier if negative), written the same way."""
+    match = UTC_TIMESTAMP.fullmatch(utc_text)
+    moved = datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S") + timedelta(minutes=minutes)
+    return f"{moved.strftime('%Y-%m-%dT%H:%M:%S')}{match.group(2) or ''}Z"
 
 
 def _csv_fields(lines: tuple[str, ...]) -> list[str]:

@@ -78,7 +78,7 @@ def users(people: Population, customer_indexes: list[int], day: date, with_bot: 
              "updated_at": "2025-01-01T00:00:00Z"}]
     rows += [{"id": a.zendesk_user_id, "name": a.name, "email": a.email, "phone": None, "role": "agent",
               "time_zone": people.teams[a.team_on(day)].timezone, "active": True,
-              "created_at": "2025-06-01T09:00:00Z", "updated_at": "2025-06-01T09:00:00Z"} for a in people.agents]
+              "created_at": "2025-06-01T09:00:00Z", "updated_at": _agent_updated_at(a, day)} for a in people.agents]
     for index in customer_indexes:
         customer = people.customers[index]
         rows.append({"id": customer.zendesk_user_id, "name": f"{customer.first_name} {customer.last_name}",
@@ -86,6 +86,13 @@ def users(people: Population, customer_indexes: list[int], day: date, with_bot: 
                      "time_zone": "Eastern Time (US & Canada)", "active": True,
                      "created_at": "2025-01-01T00:00:00Z", "updated_at": stamp})
     return rows
+
+
+def _agent_updated_at(agent, day: date) -> str:
+    """Zendesk stamps a user's updated_at on any change: a move to a team in another time zone is one."""
+    if agent.moves_on is not None and day >= agent.moves_on:
+        return f"{agent.moves_on.isoformat()}T00:00:00Z"
+    return "2025-06-01T09:00:00Z"
 
 
 def groups(people: Population) -> list[dict]:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from simulator import simulate
+from simulator.config import CenterConfig
 from simulator.defects import EXPECTED, FILE_KINDS, KINDS, UNKNOWN_CHANNELS, Defect, inject_defects
 
 DAY = date(2026, 1, 5)
@@ -25,6 +27,8 @@ QUALTRICS_COLUMNS = [
 ]
 SCALES = {"Q1": range(1, 6), "Q2": range(0, 11), "Q3": range(1, 8)}
 DETAIL_VALUE = re.compile(r'^field "(?P<field>[^"]+)" = (?P<value>"(?:[^"\\]|\\.)*")')
+# The kinds each row of which loads, for the data-quality checks after the load to catch.
+CHECKED_KINDS = {"conflicting_version", "ended_before_start", "unknown_agent"}
 
 
 def _jsonl(rows: list[dict]) -> list[str]:
@@ -107,6 +111,50 @@ def _record_count(name: str, lines: list[str]) -> int:
     return sum(1 for line in lines if line.strip())
 
 
+def _utc(text: str) -> datetime:
+    assert text.endswith("Z"), text
+    return datetime.fromisoformat(text)
+
+
+def _usernames(lines: list[str]) -> set[str]:
+    """The usernames of a users.jsonl's users: their emails' local parts, as staging reads them."""
+    names = set()
+    for line in lines:
+        try:
+            user = json.loads(line)
+        except ValueError:
+            continue  # a malformed line, itself a fault
+        if isinstance(user, dict) and isinstance(user.get("email"), str):
+            names.add(user["email"].split("@", 1)[0].strip().casefold())
+    return names
+
+
+def assert_checked_fault_shows(defect: Defect, lines: list[str], known_usernames: set[str]) -> None:
+    """A fault only the checks after the load can see: every row is well-formed, and the line
+    the manifest names holds the contradiction."""
+    record = json.loads(lines[defect.line - 1])
+    match = DETAIL_VALUE.match(defect.detail)
+    value = json.loads(match["value"])
+    if defect.kind == "conflicting_version":
+        first = json.loads(lines[defect.line - 2])
+        assert match["field"] == "DisconnectTimestamp" and record["DisconnectTimestamp"] == value
+        assert record["ContactId"] == first["ContactId"]
+        assert record["LastUpdateTimestamp"] == first["LastUpdateTimestamp"]
+        later = _utc(record["DisconnectTimestamp"]) - _utc(first["DisconnectTimestamp"])
+        assert timedelta(minutes=1) <= later <= timedelta(minutes=30)
+        assert {k: v for k, v in record.items() if k != "DisconnectTimestamp"} == {
+            k: v for k, v in first.items() if k != "DisconnectTimestamp"}
+    elif defect.kind == "ended_before_start":
+        assert match["field"] == "DisconnectTimestamp" and record["DisconnectTimestamp"] == value
+        early = _utc(record["InitiationTimestamp"]) - _utc(record["DisconnectTimestamp"])
+        assert timedelta(minutes=1) <= early <= timedelta(minutes=60)
+    else:
+        assert defect.kind == "unknown_agent" and match["field"] == "Agent.Username"
+        assert record["Agent"]["Username"] == value and value.startswith("agent.unknown.")
+        assert value.casefold() not in known_usernames
+        assert value != re.search(r'\(was "([^"]+)"\)$', defect.detail)[1]
+
+
 def _channel_map_spellings() -> set[str]:
     with (ROOT / "seeds" / "channel_map.csv").open() as seed:
         return {row["source_channel"].strip().casefold() for row in csv.DictReader(seed)}
@@ -115,8 +163,14 @@ def _channel_map_spellings() -> set[str]:
 def assert_shows(result, defect: Defect, inputs: dict[str, list[str]]) -> None:
     """The line a defect names really shows that defect."""
     assert defect.expected == EXPECTED[defect.kind]
-    assert defect.expected.startswith(("rejected: ", "handled: "))
+    assert defect.expected.startswith(("blocked: ", "warned: ") if defect.kind in CHECKED_KINDS
+                                      else ("rejected: ", "handled: "))
     lines = result.files[defect.file] + result.withheld.get(defect.file, [])
+    if defect.kind in CHECKED_KINDS:
+        assert defect.file.endswith("/contact_records.jsonl")
+        users = [line for name, file in inputs.items() if name.endswith("/users.jsonl") for line in file]
+        assert_checked_fault_shows(defect, lines, _usernames(users))
+        return
     if defect.kind == "empty_file":
         assert defect.line is None and result.files[defect.file] == []
         assert f"had {len(inputs[defect.file])} lines" in defect.detail
@@ -223,8 +277,8 @@ def test_lines_not_in_the_manifest_are_as_exported(small):
         marked = {d.line: d.kind for d in result.defects if d.file == name and d.kind not in FILE_KINDS}
         exported = iter(small[name])
         for n, line in enumerate(lines, start=1):
-            if marked.get(n) == "duplicate_record":
-                continue  # the copy of the line before
+            if marked.get(n) in ("duplicate_record", "conflicting_version"):
+                continue  # the copy of the line before (changed, for a conflicting version)
             source = next(exported)
             assert line == source or n in marked
         assert list(exported) == result.withheld.get(name, [])
@@ -284,6 +338,8 @@ def test_kinds_land_only_where_they_apply(large):
     assert set(where) == set(KINDS)
     assert where["unknown_channel"] == {"tickets.jsonl", "contact_records.jsonl"}
     assert where["out_of_range_score"] == {"responses.csv"}
+    for kind in CHECKED_KINDS:
+        assert where[kind] == {"contact_records.jsonl"}
     assert where["malformed_csv_row"] <= {"responses.csv", "distributions.csv"}
     assert not (where["malformed_json"] | where["timestamp_with_offset"] | where["timestamp_without_zone"]) & {
         "responses.csv", "distributions.csv"}
@@ -308,3 +364,70 @@ def test_rate_one_faults_every_record(small):
 def test_rate_outside_zero_to_one_is_refused(small):
     with pytest.raises(ValueError):
         inject_defects(DAY, small, 1.5, seed=1)
+
+
+def test_checked_kinds_go_only_to_records_they_apply_to():
+    """A conflicting version or an early end needs a DisconnectTimestamp (an early end, an
+    InitiationTimestamp too); an unknown agent needs an Agent with a Username."""
+    files = day_files(400)
+    name = "telephony/2026-01-05/contact_records.jsonl"
+    contacts = [json.loads(line) for line in files[name]]
+    for i, contact in enumerate(contacts):
+        if i % 3 == 0:
+            contact["Agent"] = None  # an abandon
+        if i % 4 == 0:
+            del contact["DisconnectTimestamp"]
+        if i % 5 == 0:
+            contact["Agent"] = {"ConnectedToAgentTimestamp": contact["InitiationTimestamp"]}
+    files[name] = _jsonl(contacts)
+    by_id = {c["ContactId"]: c for c in contacts}
+    seen = set()
+    for seed in range(6):
+        result = inject_defects(DAY, files, 0.5, seed)
+        for defect in result.defects:
+            if defect.kind not in CHECKED_KINDS:
+                continue
+            assert_shows(result, defect, files)
+            exported = by_id[json.loads(result.files[name][defect.line - 1])["ContactId"]]
+            if defect.kind == "unknown_agent":
+                assert isinstance((exported["Agent"] or {}).get("Username"), str)
+            else:
+                assert "DisconnectTimestamp" in exported and "InitiationTimestamp" in exported
+            seen.add(defect.kind)
+    assert seen == CHECKED_KINDS
+
+
+def test_an_unknown_agent_is_no_user_of_the_day_even_when_the_usual_names_are_taken():
+    files = day_files(200)
+    taken = [{"id": 90000 + n, "name": f"Agent Unknown {n}", "email": f"Agent.Unknown.{n}@support.example.com",
+              "role": "agent", "created_at": "2025-06-01T09:00:00Z", "updated_at": "2025-06-01T09:00:00Z"}
+             for n in range(1, 1000)]
+    files["crm/2026-01-05/users.jsonl"] = files["crm/2026-01-05/users.jsonl"] + _jsonl(taken)
+    result = inject_defects(DAY, files, 1.0, seed=3)
+    unknown = [d for d in result.defects if d.kind == "unknown_agent"]
+    assert unknown
+    for defect in unknown:
+        assert_shows(result, defect, files)
+        assert int(DETAIL_VALUE.match(defect.detail)["value"].strip('"').rsplit(".", 1)[1]) >= 1000
+
+
+def test_checked_kinds_in_a_simulated_center_are_where_the_manifest_says(tmp_path):
+    """In the simulator's own exports: each checked fault is on the line the manifest names once
+    the day's files are written (late lines included), and an unknown agent is no user of that
+    day or any earlier day."""
+    config = CenterConfig(agents=6, days=4, start=date(2026, 2, 2), seed=9, defects_rate=0.1)
+    simulate(config, tmp_path / "landing", tmp_path / "truth", tmp_path / "simulator")
+    defects = [Defect(**json.loads(line)) for path in sorted((tmp_path / "truth").glob("*/defects*.jsonl"))
+               for line in path.open()]
+    landing = tmp_path / "landing"
+    known: set[str] = set()
+    seen = set()
+    for day in sorted(p.name for p in (landing / "crm").iterdir()):
+        for users in sorted((landing / "crm" / day).glob("users*.jsonl")):
+            known |= _usernames(users.read_text().splitlines())
+        for defect in defects:
+            if defect.kind in CHECKED_KINDS and f"/{day}/" in defect.file:
+                assert defect.expected == EXPECTED[defect.kind]
+                assert_checked_fault_shows(defect, (landing / defect.file).read_text().splitlines(), known)
+                seen.add(defect.kind)
+    assert seen == CHECKED_KINDS

@@ -284,7 +284,7 @@ def test_defects_are_injected_and_listed_with_where_they_are(tmp_path):
     assert {"duplicate_record", "malformed_json", "missing_required_field", "timestamp_without_zone"} <= set(kinds)
     last_day = SMALL.end.isoformat()
     for defect in defects:
-        assert defect["expected"].startswith(("rejected: ", "handled: "))
+        assert defect["expected"].startswith(("rejected: ", "handled: ", "blocked: ", "warned: "))
         if defect["line"] is None or (defect["kind"] == "late_file" and f"/{last_day}/" in defect["file"]):
             continue  # the last day's late lines arrive with the next day's run
         lines = (root / "landing" / defect["file"]).read_text().splitlines()
