@@ -23,7 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from csops.paths import csops_home
-from csops.publication import KEEP_PUBLICATIONS, Publication, read_current
+from csops.publication import KEEP_PUBLICATIONS, LastRun, Publication, read_current, read_last_run
 
 BUILD_PARAMETERS = "build_parameters"
 
@@ -81,6 +81,12 @@ def current_publication() -> Publication | None:
     is what lets a new publication replace the old one without a restart.
     """
     return read_current(csops_home())
+
+
+def last_run() -> LastRun | None:
+    """What the latest run did (published, or blocked by a failed blocking check); not cached, as
+    :func:`current_publication`, so a blocked run is told on the next rerun."""
+    return read_last_run(csops_home())
 
 
 def has_table(publication: Publication, table_name: str) -> bool:

@@ -13,9 +13,9 @@ from typing import Any
 
 import streamlit as st
 
-from app import data
+from app import data, quality_docs
 from app.views import csat_by_channel
-from csops.publication import Publication
+from csops.publication import LastRun, Publication
 
 # Shown under "Parameters used"; the timestamps are shown on their own lines above.
 _TIMESTAMP_PARAMETERS = ("as_of_at", "built_at")
@@ -33,7 +33,11 @@ def main() -> None:
             ),
         ]
     )
-    render_publication_sidebar(data.current_publication())
+    publication = data.current_publication()
+    render_publication_sidebar(publication)
+    last_run = data.last_run()
+    render_quality_sidebar(last_run)
+    render_blocked_run_notice(publication, last_run)
     page.run()
 
 
@@ -49,6 +53,40 @@ def render_publication_sidebar(publication: Publication | None) -> None:
         st.markdown(f"**Data as of** {format_utc(as_of_at)}")
         st.caption(f"Published {format_utc(publication.published_at)} by run `{publication.run_id}`")
         _render_parameters(parameters)
+
+
+def render_blocked_run_notice(publication: Publication | None, last_run: LastRun | None) -> None:
+    """Say so when the latest run was not published: the numbers shown are the last good run's."""
+    if last_run is None or last_run.outcome != "blocked":
+        return
+    failures = last_run.blocking_failure_count or len(last_run.blocking_failures)
+    shown = "\n".join(f"- {failure}" for failure in last_run.blocking_failures[:5])
+    more = f"\n- ... and {failures - 5} more" if failures > 5 else ""
+    if publication is None:
+        kept = "Nothing has been published yet, so there is nothing to show."
+    else:
+        kept = (f"You are seeing the last good run, `{publication.run_id[:8]}`, published "
+                f"{format_utc(publication.published_at)}.")
+    st.warning(
+        f"**The latest run, `{last_run.run_id[:8]}` ({format_utc(last_run.at)}), was not published:** "
+        f"{failures} blocking check(s) failed. {kept}\n\n{shown}{more}\n\n"
+        "Every failure, with the rows behind it: `csops audit`, or the Data Docs (sidebar).",
+        icon=":material/block:",
+    )
+
+
+def render_quality_sidebar(last_run: LastRun | None) -> None:
+    """Where the checks behind these numbers can be read."""
+    with st.sidebar:
+        st.subheader("Data quality")
+        if last_run is not None:
+            outcome = "published" if last_run.outcome == "published" else "**blocked** (not published)"
+            st.caption(f"Latest run `{last_run.run_id[:8]}`: {outcome}, {format_utc(last_run.at)}")
+        url = quality_docs.data_docs_url()
+        if url is None:
+            st.caption("No quality checks have run yet.")
+        else:
+            st.markdown(f"[Great Expectations Data Docs]({url}) (open offline)")
 
 
 def _render_parameters(parameters: dict[str, Any]) -> None:

@@ -26,13 +26,22 @@ EXAMPLES_PER_REASON = 3
 class AuditReport:
     lines: list[str] = field(default_factory=list)
     has_failures: bool = False
+    # Every rejected row (file, line, reason): the text quotes a few per reason, the HTML file
+    # an auditor keeps lists them all.
+    rejected_rows: list[tuple[str, int, str]] = field(default_factory=list)
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"
 
     def html(self) -> str:
-        return ("<!doctype html><html><head><meta charset='utf-8'><title>csops audit</title></head>"
-                "<body><pre>" + html.escape(self.text()) + "</pre></body></html>\n")
+        rows = "\n".join(f"<tr><td>{html.escape(source_file)}:{line}</td><td>{html.escape(reason)}</td></tr>"
+                         for source_file, line, reason in self.rejected_rows)
+        appendix = ("<h2>Every rejected row</h2><table><thead><tr><th>file:line</th><th>reason</th></tr></thead>"
+                    f"<tbody>{rows}</tbody></table>") if self.rejected_rows else ""
+        return ("<!doctype html><html><head><meta charset='utf-8'><title>csops audit</title>"
+                "<style>body{font-family:system-ui,sans-serif;margin:2rem}td,th{border:1px solid #d0d7de;"
+                "padding:.2rem .5rem;text-align:left}table{border-collapse:collapse}</style></head>"
+                "<body><pre>" + html.escape(self.text()) + "</pre>" + appendix + "</body></html>\n")
 
 
 class AuditError(RuntimeError):
@@ -69,7 +78,7 @@ def _runs(con, run: str | None) -> list[str]:
     """The runs of one `csops run`: the latest (or the named) run, and the load runs that came
     with it (the loads recorded since the build before it)."""
     recorded = con.execute("""
-        select run_id, min(checked_at) as first_at, bool_or(check_source <> 'reconciliation') as is_build
+        select run_id, min(checked_at) as first_at, bool_or(check_source in ('dbt', 'publication_gate')) as is_build
         from audit.quality_results group by run_id order by first_at
     """).fetchall()
     if not recorded:
@@ -104,6 +113,7 @@ def _loads(con, runs: list[str], report: AuditReport) -> None:
         order by source, raw_table, source_file, line_number
     """, [runs]).fetchall()
     by_kind: dict[tuple[str, str, str], list[tuple[str, int, str]]] = {}
+    report.rejected_rows = [(source_file, line, reason) for _, _, reason, source_file, line in rejected]
     for source, raw_table, reason, source_file, line in rejected:
         by_kind.setdefault((source, raw_table, _reason_kind(reason)), []).append((source_file, line, reason))
     if by_kind:

@@ -21,6 +21,10 @@ import duckdb
 from csops.paths import CsopsHome
 
 POINTER_NAME = "current.json"
+# The latest run's outcome for the app: published, or blocked by a failed blocking check.
+LAST_RUN_NAME = "last_run.json"
+# How many blocking failures the app's notice lists (audit.quality_results has them all).
+FAILURES_KEPT = 20
 # Older publications are kept a while so that a reader that opened one before a
 # newer run finished can finish its queries.
 KEEP_PUBLICATIONS = 3
@@ -33,6 +37,50 @@ class Publication:
     published_at: str
     as_of: str | None
     tables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LastRun:
+    """What the latest run did: ``published``, or ``blocked`` with the blocking failures it met."""
+
+    run_id: str
+    outcome: str  # "published" or "blocked"
+    at: str
+    blocking_failures: tuple[str, ...] = ()
+    blocking_failure_count: int = 0
+
+
+def read_last_run(home: CsopsHome) -> LastRun | None:
+    """The latest run's outcome; None before any run published or was blocked."""
+    path = home.published / LAST_RUN_NAME
+    if not path.exists():
+        return None
+    meta = json.loads(path.read_text())
+    return LastRun(run_id=meta["run_id"], outcome=meta["outcome"], at=meta["at"],
+                   blocking_failures=tuple(meta.get("blocking_failures", ())),
+                   blocking_failure_count=meta.get("blocking_failure_count", 0))
+
+
+def mark_blocked(home: CsopsHome, run_id: str, failures: list[str]) -> None:
+    """Record that ``run_id`` met blocking failures: it will not publish, and the app says so.
+
+    Failures of the same run accumulate (a run's checks report one after another)."""
+    previous = read_last_run(home)
+    kept: list[str] = []
+    count = 0
+    if previous is not None and previous.run_id == run_id and previous.outcome == "blocked":
+        kept, count = list(previous.blocking_failures), previous.blocking_failure_count
+    new = [failure for failure in dict.fromkeys(failures) if failure not in kept]
+    _write_last_run(home, {"run_id": run_id, "outcome": "blocked",
+                           "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                           "blocking_failures": (kept + new)[:FAILURES_KEPT], "blocking_failure_count": count + len(new)})
+
+
+def _write_last_run(home: CsopsHome, meta: dict) -> None:
+    home.published.mkdir(parents=True, exist_ok=True)
+    tmp = home.published / (LAST_RUN_NAME + ".tmp")
+    tmp.write_text(json.dumps(meta, indent=2))
+    os.replace(tmp, home.published / LAST_RUN_NAME)
 
 
 def read_current(home: CsopsHome) -> Publication | None:
@@ -89,6 +137,7 @@ def publish(home: CsopsHome, warehouse: duckdb.DuckDBPyConnection, run_id: str, 
     tmp = home.published / (POINTER_NAME + ".tmp")
     tmp.write_text(json.dumps(meta, indent=2))
     os.replace(tmp, home.published / POINTER_NAME)  # atomic: readers see the old or the new pointer
+    _write_last_run(home, {"run_id": run_id, "outcome": "published", "at": meta["published_at"]})
     _prune(home, keep=file_name)
     return read_current(home)  # type: ignore[return-value]
 

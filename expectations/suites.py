@@ -56,6 +56,15 @@ def _severity_kwargs(severity: str) -> dict:
     return {"meta": {"severity": severity}, "severity": gx_severity}
 
 
+def _unique(columns: list[str], **kwargs):
+    """GX has one expectation for a single column's uniqueness and another for several."""
+    import great_expectations.expectations as gxe
+
+    if len(columns) == 1:
+        return gxe.ExpectColumnValuesToBeUnique(column=columns[0], **kwargs)
+    return gxe.ExpectCompoundColumnsToBeUnique(column_list=columns, **kwargs)
+
+
 def csat_by_channel_suite(table: str, period_column: str) -> gx.ExpectationSuite:
     """A CSAT-by-channel mart: one row per channel per period (``period_column``)."""
     import great_expectations as gx
@@ -180,16 +189,172 @@ def feedback_by_team_week_suite() -> gx.ExpectationSuite:
         ranges={"nps": (-100, 100), "ces_mean_score": (1, 7), "csat_mean_score": (1, 5)})
 
 
+# A day's contacts on a channel below half or above twice the same weekday's mean over the
+# four weeks before: a partial export, a duplicated one, or a real event a manager should know of.
+VOLUME_RATIO_RANGE = (0.5, 2.0)
+
+
 def reconciliation_contacts_daily_suite() -> gx.ExpectationSuite:
-    """Contacts counted from staging, in the fact and in the mart must be equal, row by row."""
-    return _kpi_mart_suite(
+    """Contacts counted from staging, in the fact and in the mart must be equal, row by row; and
+    each day's volume against its trailing average (``volume_ratio_to_trailing_mean``, from the
+    frame's SQL in orchestration/quality.py; null where there is too little history)."""
+    import great_expectations.expectations as gxe
+
+    suite = _kpi_mart_suite(
         "marts.reconciliation_contacts_daily", ["contact_date", "channel"], rates=[],
         counts=["staged_contact_count", "fact_contact_count", "mart_contact_count"], not_greater=[],
         equal=[("staged_contact_count", "fact_contact_count"), ("fact_contact_count", "mart_contact_count")],
         value_sets={"is_reconciled": [True]})
+    low, high = VOLUME_RATIO_RANGE
+    suite.add_expectation(gxe.ExpectColumnValuesToBeBetween(
+        column="volume_ratio_to_trailing_mean", min_value=low, max_value=high, **_severity_kwargs(WARNING)))
+    return suite
+
+
+# --- raw: what landed, checked before anything is built on it ----------------------------------
+#
+# The loader already rejects, row by row, what cannot be read (malformed lines, missing
+# required fields, timestamps without a zone, unknown channels, scores off their scale).
+# These suites check what a single row cannot show: two versions of a record that disagree,
+# a contact that ends before it starts, a timestamp far from the day its file landed (a wrong
+# clock or a file in the wrong folder), a source that stopped delivering. The frames are the
+# rows of the landing days a load run loaded (orchestration/quality.py writes their SQL).
+
+# Statuses, priorities, initiation methods and agent states as the vendors document them.
+# A value outside these is reported (warning): the rows are loaded and counted, but a
+# mapping or a KPI may need to learn it.
+ZENDESK_TICKET_STATUSES = ("new", "open", "pending", "hold", "solved", "closed", "deleted")
+ZENDESK_TICKET_PRIORITIES = ("low", "normal", "high", "urgent")
+CONNECT_INITIATION_METHODS = ("INBOUND", "OUTBOUND", "TRANSFER", "QUEUE_TRANSFER", "CALLBACK", "API", "DISCONNECT",
+                              "MONITOR", "EXTERNAL_OUTBOUND", "AGENT_REPLY", "FLOW", "CAMPAIGN", "WEBRTC_API")
+# How far before (and after) its landing day a record's event time may be: late files and
+# calls across midnight arrive days later; beyond a week it is a wrong clock or folder.
+LANDING_WINDOW_DAYS_BEFORE = 7
+LANDING_WINDOW_DAYS_AFTER = 1
+# A source whose newest landing day is more than this behind the newest of any source has
+# stopped delivering (warning: the marts are right about the days they have).
+FRESHNESS_MAX_DAYS_BEHIND = 1
+
+
+def _raw_suite(table: str, version_key: list[str], required: list[str], event_times: list[str],
+               ordered: list[tuple[str, str]] = (), value_sets: dict[str, tuple] | None = None) -> gx.ExpectationSuite:
+    """A raw table's suite. The frame carries, for each event time ``t`` in ``event_times``,
+    ``t`` in UTC and ``<t>_earliest_plausible``/``<t>_latest_plausible`` (its landing day's window);
+    ``ordered`` lists (later, earlier) pairs; ``version_key`` identifies one version of one record
+    (the frame has one row per distinct version content, so two rows on it disagree)."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    error = _severity_kwargs(ERROR)
+    warning = _severity_kwargs(WARNING)
+    expectations: list = [
+        gxe.ExpectTableColumnsToMatchSet(column_set=[*version_key, *required, *event_times], exact_match=False, **error),
+        *(gxe.ExpectColumnValuesToNotBeNull(column=column, **error) for column in dict.fromkeys([*version_key, *required])),
+        _unique(version_key, **error),
+        # A time not given (a call still in progress has no end) is not a time out of order.
+        *(gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A=later, column_B=earlier, or_equal=True,
+                                                      ignore_row_if="either_value_is_missing", **error)
+          for later, earlier in ordered),
+        *(gxe.ExpectColumnValuesToBeInSet(column=column, value_set=list(values), **warning)
+          for column, values in (value_sets or {}).items()),
+    ]
+    for column in event_times:
+        expectations += [
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A=column, column_B=f"{column}_earliest_plausible",
+                                                        or_equal=True, ignore_row_if="either_value_is_missing", **error),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A=f"{column}_latest_plausible", column_B=column,
+                                                        ignore_row_if="either_value_is_missing", **error),
+        ]
+    return gx.ExpectationSuite(name=table, expectations=expectations)
+
+
+def raw_freshness_suite() -> gx.ExpectationSuite:
+    """One row per raw table of a source: its newest landing day against the newest of any source."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    return gx.ExpectationSuite(name="raw.landing_freshness", expectations=[
+        gxe.ExpectColumnValuesToNotBeNull(column="newest_landing_date", **_severity_kwargs(WARNING)),
+        gxe.ExpectColumnValuesToBeBetween(column="days_behind_newest_landing", max_value=FRESHNESS_MAX_DAYS_BEHIND,
+                                          **_severity_kwargs(WARNING)),
+    ])
+
+
+def raw_crm_tickets_suite() -> gx.ExpectationSuite:
+    return _raw_suite("raw.crm_tickets", ["id", "updated_at"], ["created_at", "status"], ["updated_at"],
+                      ordered=[("updated_at", "created_at")],
+                      value_sets={"status": ZENDESK_TICKET_STATUSES, "priority": ZENDESK_TICKET_PRIORITIES})
+
+
+def raw_crm_ticket_audits_suite() -> gx.ExpectationSuite:
+    return _raw_suite("raw.crm_ticket_audits", ["id"], ["ticket_id"], ["created_at"])
+
+
+def raw_telephony_contact_records_suite() -> gx.ExpectationSuite:
+    return _raw_suite("raw.telephony_contact_records", ["ContactId", "LastUpdateTimestamp"],
+                      ["Channel", "InitiationTimestamp"], ["initiated_at", "last_updated_at"],
+                      ordered=[("disconnected_at", "initiated_at"), ("last_updated_at", "initiated_at")],
+                      value_sets={"InitiationMethod": CONNECT_INITIATION_METHODS})
+
+
+def raw_telephony_agent_events_suite() -> gx.ExpectationSuite:
+    return _raw_suite("raw.telephony_agent_events", ["EventId"], ["State", "agent_username"], ["event_at"])
+
+
+def raw_surveys_responses_suite() -> gx.ExpectationSuite:
+    return _raw_suite("raw.surveys_responses", ["ResponseId"], ["contact_system", "contact_ref"], [])
+
+
+def raw_entity_suite(table: str, version_key: list[str]) -> Callable[[], gx.ExpectationSuite]:
+    """Users, groups, memberships, distributions: one row per distinct version of a record."""
+    return lambda: _raw_suite(table, version_key, [], [])
+
+
+# --- staging: keys unique, references resolved ---------------------------------------------------
+#
+# Staging keeps one version of each record, so a duplicate key there is a bug (error). A
+# reference that does not resolve (an agent unknown to the CRM, a ticket's group that is
+# not in the groups export, a survey about a contact not exported yet) leaves the rows
+# correct but unattributed: reported as a warning, with the unresolved values. The frames
+# carry ``unresolved_<reference>``: the value when it does not resolve, else null.
+
+
+def _staging_suite(table: str, key: list[str], unresolved: list[str]) -> gx.ExpectationSuite:
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    error = _severity_kwargs(ERROR)
+    return gx.ExpectationSuite(name=table, expectations=[
+        gxe.ExpectTableColumnsToMatchSet(column_set=[*key, *unresolved], exact_match=False, **error),
+        *(gxe.ExpectColumnValuesToNotBeNull(column=column, **error) for column in key),
+        _unique(key, **error),
+        *(gxe.ExpectColumnValuesToBeNull(column=column, **_severity_kwargs(WARNING)) for column in unresolved),
+    ])
+
+
+STAGING_SUITES = {
+    "staging.stg_telephony__contact_records": (["contact_record_id"], ["unresolved_agent_username"]),
+    "staging.stg_telephony__agent_events": (["agent_event_id"], ["unresolved_agent_username"]),
+    "staging.stg_crm__tickets": (["ticket_id"], ["unresolved_group_id", "unresolved_assignee_id"]),
+    "staging.stg_crm__users": (["crm_user_id"], []),
+    "staging.stg_surveys__responses": (["survey_response_id"], ["unresolved_contact_ref"]),
+}
 
 
 SUITES: dict[str, Callable[[], gx.ExpectationSuite]] = {
+    "raw.landing_freshness": raw_freshness_suite,
+    "raw.crm_tickets": raw_crm_tickets_suite,
+    "raw.crm_ticket_audits": raw_crm_ticket_audits_suite,
+    "raw.crm_users": raw_entity_suite("raw.crm_users", ["id", "updated_at"]),
+    # Groups carry no version stamp: a renamed group is a new version of it, not a conflict.
+    "raw.crm_groups": raw_entity_suite("raw.crm_groups", ["id", "name"]),
+    "raw.crm_group_memberships": raw_entity_suite("raw.crm_group_memberships", ["id", "updated_at"]),
+    "raw.telephony_contact_records": raw_telephony_contact_records_suite,
+    "raw.telephony_agent_events": raw_telephony_agent_events_suite,
+    "raw.surveys_responses": raw_surveys_responses_suite,
+    "raw.surveys_distributions": raw_entity_suite("raw.surveys_distributions",
+                                                  ["contact_system", "contact_ref", "SentDate"]),
+    **{table: (lambda table=table, spec=spec: _staging_suite(table, *spec)) for table, spec in STAGING_SUITES.items()},
     "marts.csat_by_channel_day": csat_by_channel_day_suite,
     "marts.csat_by_channel_week": csat_by_channel_week_suite,
     "marts.fcr_by_channel_day": fcr_by_channel_day_suite,

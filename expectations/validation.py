@@ -1,6 +1,7 @@
 """Run a table's expectation suite on a DataFrame and keep what the auditor needs.
 
-The pipeline reads a mart out of DuckDB into pandas and calls :func:`validate_dataframe`.
+The pipeline reads a frame out of DuckDB into pandas (orchestration/quality.py writes its
+SQL) and calls :func:`validate_dataframe`.
 GX's pandas datasource is used because its SQL datasource over duckdb-engine fails on
 every expectation (measured with GX 1.24.1).
 
@@ -12,8 +13,9 @@ Everything lands in the user's quality folder, never in the repo::
     quality/results/<run_id>__<table>.json        QualityResult.to_json_dict()
     quality/report/<run_id>__<table>.html         self-contained summary, opens offline
 
-GX's Data Docs pull Bootstrap, jQuery and Vega from CDNs, so without internet they
-render unstyled; the summary page has inline CSS, no scripts, and links to them.
+GX's Data Docs pull Bootstrap, jQuery and Vega from CDNs; after each build
+expectations/data_docs.py points them at vendored copies, so they open offline, styled.
+The summary page has inline CSS, no scripts, and links to them.
 
 Great Expectations is imported inside functions (it costs seconds to import).
 """
@@ -35,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
+from expectations.data_docs import make_site_offline
 from expectations.suites import ERROR, SUITES, WARNING
 
 if TYPE_CHECKING:
@@ -48,6 +51,9 @@ DATA_DOCS_SITE_NAME = "local_site"
 DATA_DOCS_INDEX_LIMIT = 200
 # How many unexpected values a summary quotes.
 EXAMPLES_SHOWN = 5
+# A frame may carry where each row came from ("<file>:<line>"); the summary then says where
+# every unexpected row is (GX quotes up to 20), so an auditor can open the file at the line.
+SOURCE_POSITION_COLUMN = "source_position"
 
 _REMOTE_ASSET = re.compile(r"<(?:link|script)\b[^>]*\b(?:href|src)\s*=\s*[\"']?\s*(?:https?:)?//", re.IGNORECASE)
 
@@ -186,6 +192,8 @@ def validate_dataframe(df: pandas.DataFrame, table: str, quality_dir: Path, run_
         context = _file_context(quality_dir)
         validation_result, result_identifier, suite = _run_checkpoint(context, df, table, SUITES[table](), run_id)
         index, page = _data_docs_paths(context, result_identifier)
+        if index is not None:  # GX just rewrote the index and this run's page, with CDN links
+            make_site_offline(index.parent)
 
     outcomes = _outcomes(validation_result, suite)
     blocking = sum(1 for outcome in outcomes if not outcome.success and outcome.severity == ERROR)
@@ -280,6 +288,11 @@ def _batch_definition(context, table: str):
 
 
 def _run_checkpoint(context, df: pandas.DataFrame, table: str, suite, run_id: str):
+    # SUMMARY quotes up to 20 unexpected values per expectation: enough to act on, and it
+    # never copies a whole column into the result store.
+    result_format: dict[str, Any] = {"result_format": "SUMMARY"}
+    if SOURCE_POSITION_COLUMN in df.columns:
+        result_format["unexpected_index_column_names"] = [SOURCE_POSITION_COLUMN]
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.core.run_identifier import RunIdentifier
@@ -294,9 +307,7 @@ def _run_checkpoint(context, df: pandas.DataFrame, table: str, suite, run_id: st
             name=table,
             validation_definitions=[validation_definition],
             actions=[UpdateDataDocsAction(name="update_data_docs", site_names=[DATA_DOCS_SITE_NAME])],
-            # SUMMARY quotes up to 20 unexpected values per expectation: enough to
-            # act on, and it never copies a whole column into the result store.
-            result_format={"result_format": "SUMMARY"},
+            result_format=result_format,
         )
     )
     checkpoint_result = checkpoint.run(
@@ -396,6 +407,10 @@ def _observed(result) -> str:
             quoted = ", ".join(_example(example, columns) for example in examples[:EXAMPLES_SHOWN])
             more = ", ..." if unexpected > min(len(examples), EXAMPLES_SHOWN) else ""
             text = f"{unexpected} of {total} rows unexpected{share}: {quoted}{more}"
+            positions = [row[SOURCE_POSITION_COLUMN] for row in details.get("partial_unexpected_index_list") or []
+                         if isinstance(row, dict) and row.get(SOURCE_POSITION_COLUMN)]
+            if positions:
+                text += "; at " + ", ".join(dict.fromkeys(positions)) + (", ..." if unexpected > len(positions) else "")
         if missing and result.expectation_config.type != "expect_column_values_to_not_be_null":
             text += f"; {missing} null rows ignored"
         return text

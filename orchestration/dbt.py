@@ -10,7 +10,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from dagster_duckdb import DuckDBResource
 
 from orchestration.quality_record import CheckOutcome, record
-from orchestration.resources import WarehouseLockResource
+from orchestration.resources import CsopsHomeResource, WarehouseLockResource
 
 
 class CsopsDbtTranslator(DagsterDbtTranslator):
@@ -46,13 +46,14 @@ class DbtBuildConfig(dg.Config):
 def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=CsopsDbtTranslator())
     def csops_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig,
-                         warehouse: DuckDBResource, warehouse_lock: WarehouseLockResource):
+                         warehouse: DuckDBResource, warehouse_lock: WarehouseLockResource, csops_home: CsopsHomeResource):
         invocation = dbt.cli(["build", *(["--full-refresh"] if config.full_refresh else [])], context=context,
                              raise_on_error=False)
         yield from invocation.stream()
         # Every test's outcome joins the run's quality record, also (above all) when one failed.
         with warehouse.get_connection() as con:
-            record(con, context.run.run_id, "dbt", dbt_test_outcomes(invocation.get_artifact("run_results.json")))
+            record(con, context.run.run_id, "dbt", dbt_test_outcomes(invocation.get_artifact("run_results.json")),
+                   home=csops_home.home)
         if not invocation.is_successful():
             raise dg.Failure(description="dbt build failed: see the failing nodes in `csops audit` or the run's log")
 

@@ -14,7 +14,7 @@ from orchestration.automation import build_job, daily_schedule, landed_files_sen
 from orchestration.dbt import build_dbt_assets, mart_models
 from orchestration.load_assets import load_assets
 from orchestration.publish import publish_asset
-from orchestration.quality import quality_checks
+from orchestration.quality import STAGING_FRAMES, quality_checks
 from orchestration.resources import prepare_dbt_manifest, resources
 
 
@@ -22,8 +22,10 @@ def build_definitions(home: CsopsHome) -> dg.Definitions:
     project = prepare_dbt_manifest(home)
     dbt_models = build_dbt_assets(project)
     marts = [get_asset_key_for_model([dbt_models], name) for name in mart_models(project)]
+    # The validated staging models too: their blocking checks then run before the publication.
+    staging = [get_asset_key_for_model([dbt_models], name) for name in STAGING_FRAMES]
     return dg.Definitions(
-        assets=[*load_assets(), dbt_models, publish_asset(marts)],
+        assets=[*load_assets(), dbt_models, publish_asset([*marts, *staging])],
         asset_checks=quality_checks(lambda model: get_asset_key_for_model([dbt_models], model)),
         jobs=[load_job, build_job],
         schedules=[daily_schedule],

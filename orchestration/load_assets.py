@@ -13,8 +13,9 @@ from datetime import date
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from csops.paths import SOURCES
+from csops.paths import SOURCES, CsopsHome
 from orchestration.loading import count_rows_in_file, landed_files, load_days, write_ledger
+from orchestration.quality import CHECK_NAME, validate_raw
 from orchestration.quality_record import CheckOutcome, record
 from orchestration.raw_tables import tables_of
 from orchestration.resources import CsopsHomeResource, WarehouseLockResource
@@ -42,9 +43,19 @@ def _load_asset(source: str) -> dg.AssetsDefinition:
         )
         for table in tables_of(source)
     ]
-    check_specs = [dg.AssetCheckSpec("reconciliation", asset=spec.key, blocking=True,
-                                     description="Per file of the days loaded: rows in the file = rows loaded + rows rejected.")
-                   for spec in specs]
+    check_specs = [
+        *(dg.AssetCheckSpec("reconciliation", asset=spec.key, blocking=True,
+                            description="Per file of the days loaded: rows in the file = rows loaded + rows rejected.")
+          for spec in specs),
+        # Not blocking in Dagster's sense, which would fail the load step after its rows are
+        # committed and stop the build that shows what else is wrong. An error here blocks
+        # the publication instead: the gate (orchestration/publish.py) reads it.
+        *(dg.AssetCheckSpec(CHECK_NAME, asset=spec.key, blocking=False,
+                            description="The raw table's Great Expectations suite (expectations/suites.py) on the days "
+                                        "loaded, and its freshness against the other sources. An error blocks "
+                                        "the publication.")
+          for spec in specs),
+    ]
 
     @dg.multi_asset(name=f"load_{source}", specs=specs, check_specs=check_specs, partitions_def=landing_days,
                     backfill_policy=dg.BackfillPolicy.single_run(),
@@ -69,7 +80,10 @@ def _load_asset(source: str) -> dg.AssetsDefinition:
                         "table": f"raw.{table_load.raw_table}",
                     },
                 )
-                yield reconcile(con, home.landing, table, days, context.run.run_id)
+                yield reconcile(con, home, table, days, context.run.run_id)
+            newest = newest_landing_date(home)
+            for table in tables_of(source):
+                yield validate_raw(con, home, context.run.run_id, table, days, newest)
 
     return load
 
@@ -80,8 +94,15 @@ def _day_span(days: list[date]) -> str:
     return f"{len(days)} days, {days[0]} to {days[-1]}"
 
 
-def reconcile(con, landing, table, days: list[date], run_id: str) -> dg.AssetCheckResult:
+def newest_landing_date(home: CsopsHome) -> date:
+    """The newest day any source has landed (its folder name)."""
+    return max(date.fromisoformat(folder.name) for source in SOURCES
+               for folder in (home.landing / source).glob("????-??-??") if folder.is_dir())
+
+
+def reconcile(con, home: CsopsHome, table, days: list[date], run_id: str) -> dg.AssetCheckResult:
     """Count each file of the loaded days again, independently of the loader, against what it recorded."""
+    landing = home.landing
     logged = con.execute(
         "select source_file, rows_read, rows_loaded, rows_rejected from audit.load_log "
         "where raw_table = ? and list_contains(?, landing_date)", [table.table_name, days]).fetchall()
@@ -103,7 +124,8 @@ def reconcile(con, landing, table, days: list[date], run_id: str) -> dg.AssetChe
     record(con, run_id, "reconciliation", [CheckOutcome(
         asset=f"{table.source}/{table.entity}", check_name="reconciliation", severity="error", is_passed=not mismatches,
         observed="; ".join(mismatches[:20]) or f"{len(logged)} files: {sum(in_raw.values())} rows loaded "
-                                                f"+ {sum(in_rejects.values())} rejected = rows in the files")])
+                                                f"+ {sum(in_rejects.values())} rejected = rows in the files")],
+        home=home)
     return dg.AssetCheckResult(
         asset_key=[table.source, table.entity],
         check_name="reconciliation",

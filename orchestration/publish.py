@@ -1,25 +1,59 @@
-"""Publish the marts for the app: the last step of a run, reached only past every blocking check."""
+"""Publish the marts for the app: the last step of a run, and the gate before it.
+
+Dagster already skips this step when a blocking check of a mart fails in the same run. The
+gate also covers what Dagster cannot see from here: the checks of the load runs that put
+the current raw rows in place (they ran in earlier runs) and this run's staging checks. It
+reads them from ``audit.quality_results``: nothing reaches the app from data that failed
+a blocking check, and the gate's own verdict is recorded beside them.
+"""
 
 
 import dagster as dg
+import duckdb
 from dagster_duckdb import DuckDBResource
 
 from csops.publication import publish
+from orchestration.quality_record import CheckOutcome, record
 from orchestration.resources import CsopsHomeResource, WarehouseLockResource
 
+# How many of the failures the gate names in its own record (all are in audit.quality_results).
+FAILURES_NAMED = 10
 
-def publish_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
+
+def blocking_failures(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
+    """Failed blocking checks of this run and of every load run whose rows are in the warehouse."""
+    return [f"{run[:8]} {source}: {asset}: {name}" for run, source, asset, name in con.execute("""
+        select run_id, check_source, asset, check_name
+        from audit.quality_results
+        where not is_passed and severity = 'error' and check_source <> 'publication_gate'
+            and (run_id = $run_id or run_id in (select distinct run_id from audit.load_log))
+        order by checked_at, check_source, asset, check_name
+    """, {"run_id": run_id}).fetchall()]
+
+
+def publish_asset(upstream_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
     @dg.asset(
         name="published_marts",
         group_name="app",
-        deps=mart_keys,
+        deps=upstream_keys,
         kinds={"duckdb"},
-        description="A read-only copy of the marts that the Streamlit app reads (published/current.json names it).",
+        description="A read-only copy of the marts that the Streamlit app reads (published/current.json names it), "
+                    "made only when no blocking check failed on the data in it.",
     )
     def published_marts(context: dg.AssetExecutionContext, csops_home: CsopsHomeResource, warehouse: DuckDBResource,
                         warehouse_lock: WarehouseLockResource):
+        run_id = context.run.run_id
         with warehouse.get_connection() as con:
-            publication = publish(csops_home.home, con, context.run.run_id)
+            failures = blocking_failures(con, run_id)
+            observed = (f"{len(failures)} blocking failure(s): " + "; ".join(failures[:FAILURES_NAMED])
+                        + ("; ..." if len(failures) > FAILURES_NAMED else "")) if failures else "none"
+            record(con, run_id, "publication_gate", [CheckOutcome(
+                asset="published_marts", check_name="no blocking check failed on the data to publish",
+                severity="error", is_passed=not failures, observed=observed)], home=csops_home.home)
+            if failures:
+                raise dg.Failure(description=f"Not published: {observed}. The app keeps the last good run; "
+                                             "`csops audit` shows every failure.")
+            publication = publish(csops_home.home, con, run_id)
         return dg.MaterializeResult(
             metadata={
                 "file": dg.MetadataValue.path(str(publication.path)),

@@ -1,70 +1,266 @@
-"""Great Expectations validations as Dagster asset checks.
+"""Great Expectations validations as Dagster asset checks, on raw, staging and marts.
 
-An ERROR-severity check is blocking: when it fails, the publication to the app is not
-made, and the app keeps showing the last good run.
+Each suite (expectations/suites.py) reads a frame that DuckDB computes from the warehouse;
+the SQL of every frame is here, so the checks have one door into the warehouse, as the
+app has. Where a frame needs a value a single row cannot give (a record's landing-day
+window, whether a reference resolves, a day's volume against the same weekdays before), the
+SQL states it as a column and the suite checks the column.
+
+- raw: after each load, on the rows of the landing days the run loaded (orchestration/load_assets.py);
+- staging and marts: after the dbt build, on the whole table.
+
+An ERROR-severity failure is blocking: it is recorded in ``audit.quality_results``, marks
+the latest run blocked for the app (csops.publication), and the publication gate
+(orchestration/publish.py) then refuses to publish; the app keeps the last good run.
 """
 
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
 
 import dagster as dg
+import duckdb
 from dagster_duckdb import DuckDBResource
 
+from csops.paths import CsopsHome
 from orchestration.quality_record import CheckOutcome, record
+from orchestration.raw_tables import RAW_TABLES, RawTable
 from orchestration.resources import CsopsHomeResource, WarehouseLockResource
 
-# The marts validated: dbt model name -> the table the suite reads.
-VALIDATED_MARTS = {
-    "csat_by_channel_day": "marts.csat_by_channel_day",
-    "csat_by_channel_week": "marts.csat_by_channel_week",
-    "fcr_by_channel_day": "marts.fcr_by_channel_day",
-    "queue_daily_metrics": "marts.queue_daily_metrics",
-    "ticket_sla_compliance_daily": "marts.ticket_sla_compliance_daily",
-    "feedback_by_team_week": "marts.feedback_by_team_week",
-    "reconciliation_contacts_daily": "marts.reconciliation_contacts_daily",
+CHECK_NAME = "great_expectations_suite"
+
+
+# --- raw ----------------------------------------------------------------------------------
+
+
+def _utc(text_column: str) -> str:
+    """A vendor's ISO-8601 text as a naive UTC timestamp (the loader has checked it names its zone)."""
+    return f"timezone('UTC', try_cast(\"{text_column}\" as timestamptz))"
+
+
+@dataclass(frozen=True)
+class RawFrame:
+    """The columns a raw table's suite reads: vendor fields, and derived ones by name."""
+
+    columns: tuple[str, ...]  # vendor columns, as they are
+    derived: tuple[tuple[str, str], ...] = ()  # (name, SQL expression)
+    event_times: tuple[str, ...] = ()  # derived UTC times that must lie within their landing day's window
+
+
+RAW_FRAMES: dict[str, RawFrame] = {
+    "crm_tickets": RawFrame(("id", "status", "priority"),
+                            (("created_at", _utc("created_at")), ("updated_at", _utc("updated_at"))), ("updated_at",)),
+    "crm_ticket_audits": RawFrame(("id", "ticket_id"), (("created_at", _utc("created_at")),), ("created_at",)),
+    "crm_users": RawFrame(("id", "updated_at")),
+    "crm_groups": RawFrame(("id", "name")),
+    "crm_group_memberships": RawFrame(("id", "updated_at")),
+    "telephony_contact_records": RawFrame(
+        ("ContactId", "LastUpdateTimestamp", "Channel", "InitiationTimestamp", "InitiationMethod"),
+        (("initiated_at", _utc("InitiationTimestamp")), ("disconnected_at", _utc("DisconnectTimestamp")),
+         ("last_updated_at", _utc("LastUpdateTimestamp"))),
+        ("initiated_at", "last_updated_at")),
+    "telephony_agent_events": RawFrame(("EventId", "State"),
+                                       (("agent_username", "json_extract_string(Agent, '$.Username')"),
+                                        ("event_at", _utc("EventTimestamp"))), ("event_at",)),
+    "surveys_responses": RawFrame(("ResponseId", "contact_system", "contact_ref")),
+    "surveys_distributions": RawFrame(("contact_system", "contact_ref", "SentDate")),
 }
 
 
-def _gx_check(table: str, asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=asset_key,
-        name="great_expectations_suite",
-        blocking=True,
-        description=f"The Great Expectations suite of {table} (expectations/suites.py).",
+def raw_frame_sql(table: RawTable) -> str:
+    """One row per distinct version of a record among the rows of the given landing days (``$days``).
+
+    A record delivered twice as it was (Connect delivers at least once) is one version; two
+    rows that share a version key but differ in any vendor field are two, and the suite's
+    uniqueness expectation names them. Each version is judged against the first landing day
+    it arrived on.
+    """
+    from expectations.suites import LANDING_WINDOW_DAYS_AFTER, LANDING_WINDOW_DAYS_BEFORE
+
+    frame = RAW_FRAMES[table.table_name]
+    vendor_columns = [name for name, _ in table.columns]
+    content = ", ".join(f'"{name}"' for name in vendor_columns)
+    selected = [*(f'"{c}"' for c in frame.columns), *(f'{expression} as "{name}"' for name, expression in frame.derived)]
+    windows = [
+        f"""landing_date - interval {LANDING_WINDOW_DAYS_BEFORE} day as "{name}_earliest_plausible",
+            landing_date + interval {LANDING_WINDOW_DAYS_AFTER + 1} day as "{name}_latest_plausible\""""
+        for name in frame.event_times
+    ]
+    return f"""
+        with versions as (
+            select {", ".join(selected)}, md5(row({content})::varchar) as content_md5,
+                min(_landing_date) as landing_date, min(_source_file || ':' || _source_line) as source_position
+            from raw.{table.table_name}
+            where list_contains($days, _landing_date)
+            group by all
+        )
+        select *{"".join(", " + window for window in windows)}
+        from versions
+    """
+
+
+def raw_freshness_sql() -> str:
+    """A raw table's (``$table``) newest landing day, from ``audit.load_log`` (files, even empty
+    ones), against the newest day any source has landed (``$newest_landing_date``)."""
+    return """
+        select raw_table, max(landing_date) as newest_landing_date,
+            date_diff('day', max(landing_date), $newest_landing_date::date) as days_behind_newest_landing
+        from audit.load_log
+        where raw_table = $table
+        group by raw_table
+    """
+
+
+# --- staging ---------------------------------------------------------------------------------
+
+_KNOWN_AGENT_USERNAMES = "(select distinct agent_username from staging.stg_crm__users where agent_username is not null)"
+
+STAGING_FRAMES: dict[str, str] = {
+    "stg_telephony__contact_records": f"""
+        select contact_record_id, records._source_file as source_position,
+            case when known.agent_username is null then records.connect_agent_username end as unresolved_agent_username
+        from staging.stg_telephony__contact_records as records
+        left join {_KNOWN_AGENT_USERNAMES} as known on records.connect_agent_username = known.agent_username
+    """,
+    "stg_telephony__agent_events": f"""
+        select agent_event_id, events._source_file as source_position,
+            case when known.agent_username is null then events.connect_agent_username end as unresolved_agent_username
+        from staging.stg_telephony__agent_events as events
+        left join {_KNOWN_AGENT_USERNAMES} as known on events.connect_agent_username = known.agent_username
+    """,
+    "stg_crm__tickets": """
+        select ticket_id, tickets._source_file as source_position,
+            case when groups.crm_group_id is null then tickets.crm_group_id end as unresolved_group_id,
+            case when users.crm_user_id is null then tickets.crm_assignee_id end as unresolved_assignee_id
+        from staging.stg_crm__tickets as tickets
+        left join staging.stg_crm__groups as groups on tickets.crm_group_id = groups.crm_group_id
+        left join staging.stg_crm__users as users on tickets.crm_assignee_id = users.crm_user_id
+    """,
+    "stg_crm__users": "select crm_user_id from staging.stg_crm__users",
+    "stg_surveys__responses": """
+        select survey_response_id, responses._source_file as source_position,
+            case when tickets.ticket_id is null and records.contact_record_id is null
+                then responses.contact_system || ':' || responses.contact_ref end as unresolved_contact_ref
+        from staging.stg_surveys__responses as responses
+        left join staging.stg_crm__tickets as tickets
+            on responses.contact_system = 'crm' and responses.contact_ref = tickets.ticket_id::varchar
+        left join staging.stg_telephony__contact_records as records
+            on responses.contact_system = 'telephony' and responses.contact_ref = records.contact_record_id
+    """,
+}
+
+
+# --- marts -----------------------------------------------------------------------------------
+
+# Contacts per channel and day against the mean of the same weekday in the four weeks before;
+# a ratio only where those weeks are all there and carry enough contacts to mean something.
+VOLUME_MIN_TRAILING_MEAN_CONTACTS = 20
+_RECONCILIATION_WITH_VOLUME = f"""
+    with trailing_volume as (
+        select *,
+            avg(mart_contact_count) over same_weekdays_before as trailing_4_weeks_same_weekday_mean_contact_count,
+            count(*) over same_weekdays_before as trailing_same_weekday_days
+        from marts.reconciliation_contacts_daily
+        window same_weekdays_before as (
+            partition by channel, isodow(contact_date) order by contact_date
+            range between interval 28 day preceding and interval 1 day preceding)
     )
+    select *,
+        case when trailing_same_weekday_days = 4
+                and trailing_4_weeks_same_weekday_mean_contact_count >= {VOLUME_MIN_TRAILING_MEAN_CONTACTS}
+            then round(mart_contact_count / trailing_4_weeks_same_weekday_mean_contact_count, 3)
+        end as volume_ratio_to_trailing_mean
+    from trailing_volume
+"""
+
+# dbt model name -> the frame its suite reads.
+MART_FRAMES: dict[str, str] = {
+    "csat_by_channel_day": "select * from marts.csat_by_channel_day",
+    "csat_by_channel_week": "select * from marts.csat_by_channel_week",
+    "fcr_by_channel_day": "select * from marts.fcr_by_channel_day",
+    "queue_daily_metrics": "select * from marts.queue_daily_metrics",
+    "ticket_sla_compliance_daily": "select * from marts.ticket_sla_compliance_daily",
+    "feedback_by_team_week": "select * from marts.feedback_by_team_week",
+    "reconciliation_contacts_daily": _RECONCILIATION_WITH_VOLUME,
+}
+VALIDATED_MARTS = tuple(MART_FRAMES)
+
+
+# --- running a suite ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Validation:
+    suite: str  # a key of expectations.suites.SUITES
+    sql: str
+    parameters: dict | None = None
+
+
+def validate(con: duckdb.DuckDBPyConnection, home: CsopsHome, run_id: str, asset: str,
+             validations: Sequence[Validation], asset_key: dg.AssetKey) -> dg.AssetCheckResult:
+    """Run the suites on their frames, record every expectation's outcome, and say whether a blocking one failed."""
+    # Imported here: great_expectations takes ~3 s to import, and loading the
+    # definitions (every `csops` command, the UI) should not pay for it.
+    from expectations.validation import validate_dataframe
+
+    results = []
+    for validation in validations:
+        frame = con.execute(validation.sql, validation.parameters or {}).df()
+        results.append(validate_dataframe(frame, validation.suite, home.quality, run_id))
+    outcomes = [
+        CheckOutcome(asset=asset, check_name=(f"{result.table}: " if result.table != asset else "")
+                     + f"{e.expectation_type}({', '.join(e.columns)})",
+                     severity="error" if e.severity == "error" else "warn", is_passed=e.success, observed=e.observed,
+                     report_path=str(result.offline_report or result.data_docs_index or "") or None)
+        for result in results for e in result.expectations]
+    record(con, run_id, "great_expectations", outcomes, home=home)
+    blocking = sum(result.blocking_failures for result in results)
+    failed = [(result.table, e) for result in results for e in result.expectations if not e.success]
+    return dg.AssetCheckResult(
+        asset_key=asset_key,
+        check_name=CHECK_NAME,
+        # A failed warning fails the check at WARN severity: shown, never blocking.
+        passed=not failed,
+        severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
+        metadata={
+            "rows_validated": sum(result.row_count for result in results),
+            "expectations": len(outcomes),
+            "blocking_failures": blocking,
+            "warnings": sum(result.warnings for result in results),
+            "failed": dg.MetadataValue.md(
+                "\n".join(f"- {table}: {e.expectation_type} {', '.join(e.columns)}: {e.observed}" for table, e in failed)
+                or "none"),
+            "report": dg.MetadataValue.path(str(results[0].offline_report or results[0].data_docs_index or "")),
+        },
+    )
+
+
+def validate_raw(con: duckdb.DuckDBPyConnection, home: CsopsHome, run_id: str, table: RawTable, days: list[date],
+                 newest_landing_date: date) -> dg.AssetCheckResult:
+    """A raw table's suite on the landing days a load run loaded, and the source's freshness."""
+    return validate(con, home, run_id, f"{table.source}/{table.entity}", [
+        Validation(f"raw.{table.table_name}", raw_frame_sql(table), {"days": days}),
+        Validation("raw.landing_freshness", raw_freshness_sql(),
+                   {"newest_landing_date": newest_landing_date, "table": table.table_name}),
+    ], dg.AssetKey([table.source, table.entity]))
+
+
+def _model_check(schema: str, model: str, sql: str, asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
+    suite = f"{schema}.{model}"
+
+    @dg.asset_check(asset=asset_key, name=CHECK_NAME, blocking=True,
+                    description=f"The Great Expectations suite of {suite} (expectations/suites.py).")
     def check(context: dg.AssetCheckExecutionContext, csops_home: CsopsHomeResource, warehouse: DuckDBResource,
               warehouse_lock: WarehouseLockResource):
-        # Imported here: great_expectations takes ~3 s to import, and loading the
-        # definitions (every `csops` command, the UI) should not pay for it.
-        from expectations.validation import validate_dataframe
-
         with warehouse.get_connection() as con:
-            frame = con.execute(f"select * from {table}").df()
-            result = validate_dataframe(frame, table, csops_home.home.quality, context.run.run_id)
-            report = str(result.offline_report or result.data_docs_index or "") or None
-            record(con, context.run.run_id, "great_expectations", [
-                CheckOutcome(asset=table, check_name=f"{e.expectation_type}({', '.join(e.columns)})",
-                             severity="error" if e.severity == "error" else "warn",
-                             is_passed=e.success, observed=e.observed, report_path=report)
-                for e in result.expectations])
-        failed = [e for e in result.expectations if not e.success]
-        return dg.AssetCheckResult(
-            passed=result.blocking_failures == 0,
-            severity=dg.AssetCheckSeverity.ERROR if result.blocking_failures else dg.AssetCheckSeverity.WARN,
-            metadata={
-                "rows_validated": len(frame),
-                "expectations": len(result.expectations),
-                "blocking_failures": result.blocking_failures,
-                "warnings": result.warnings,
-                "failed": dg.MetadataValue.md(
-                    "\n".join(f"- {e.expectation_type} {', '.join(e.columns)}: {e.observed}" for e in failed) or "none"
-                ),
-                "report": dg.MetadataValue.path(str(result.offline_report or result.data_docs_index or "")),
-            },
-        )
+            return validate(con, csops_home.home, context.run.run_id, suite, [Validation(suite, sql)], asset_key)
 
     return check
 
 
 def quality_checks(asset_key_for_model: Callable[[str], dg.AssetKey]) -> list[dg.AssetChecksDefinition]:
-    return [_gx_check(table, asset_key_for_model(model)) for model, table in VALIDATED_MARTS.items()]
+    return [
+        *(_model_check("staging", model, sql, asset_key_for_model(model)) for model, sql in STAGING_FRAMES.items()),
+        *(_model_check("marts", model, sql, asset_key_for_model(model)) for model, sql in MART_FRAMES.items()),
+    ]

@@ -13,6 +13,9 @@ from datetime import datetime, timezone
 
 import duckdb
 
+from csops.paths import CsopsHome
+from csops.publication import mark_blocked
+
 DDL = """
     create table if not exists audit.quality_results (
         run_id varchar not null,
@@ -38,8 +41,13 @@ class CheckOutcome:
     report_path: str | None = None
 
 
-def record(con: duckdb.DuckDBPyConnection, run_id: str, check_source: str, outcomes: list[CheckOutcome]) -> None:
-    """Replace this run's outcomes of one source of checks on the assets they name."""
+def record(con: duckdb.DuckDBPyConnection, run_id: str, check_source: str, outcomes: list[CheckOutcome],
+           home: CsopsHome) -> None:
+    """Replace this run's outcomes of one source of checks on the assets they name.
+
+    A failed blocking (error) check also marks the run blocked for the app (``home``'s
+    ``published/last_run.json``), at once: the app can say so while the run goes on.
+    """
     con.execute("create schema if not exists audit")
     con.execute(DDL)
     checked_at = datetime.now(timezone.utc).replace(tzinfo=None)
@@ -50,3 +58,6 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, check_source: str, outco
             "insert into audit.quality_results values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(run_id, checked_at, check_source, o.asset, o.check_name, o.severity, o.is_passed, o.observed,
               o.report_path) for o in outcomes])
+    blocking = [o for o in outcomes if not o.is_passed and o.severity == "error"]
+    if blocking:
+        mark_blocked(home, run_id, [f"{check_source}: {o.asset}: {o.check_name}: {o.observed}" for o in blocking])

@@ -1,18 +1,29 @@
-"""`csops audit`: every rejected row accounted for by reason, every check of the run, and a
-non-zero exit when a blocking check failed and nothing was published."""
+"""Issue 7's "done when", on real runs: a clean run passes every blocking check and publishes;
+the same center re-exported with defects is blocked, the app keeps (and says it keeps) the
+last good run, and ``csops audit`` shows every planted defect and exits 1."""
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
 import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from csops import cli
 from csops.audit import _reason_kind
+from csops.paths import CsopsHome
+from csops.publication import read_current, read_last_run
 from tests.conftest import restored_environment
+
+APP_ENTRY_POINT = str(Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py")
+CENTER = ["--agents", "6", "--days", "4", "--start", "2026-02-02", "--seed", "9"]
 
 
 def csops(*args: str) -> tuple[int, str]:
@@ -22,47 +33,122 @@ def csops(*args: str) -> tuple[int, str]:
     return code, output.getvalue()
 
 
+@dataclass(frozen=True)
+class BlockedRun:
+    home: CsopsHome
+    good_run_id: str
+    clean_blocking_failures: list
+    clean_checks: int
+    defects: list[dict]
+    run_output: str
+    run_code: int
+
+
 @pytest.fixture(scope="module")
-def defects_home(tmp_path_factory):
+def blocked(tmp_path_factory) -> BlockedRun:
+    """A clean run publishes; then the same days arrive again, re-exported with defects."""
     root = tmp_path_factory.mktemp("audit")
-    home = ["--home", str(root)]
-    assert csops(*home, "simulate", "--agents", "6", "--days", "4", "--start", "2026-02-02", "--seed", "9",
-                 "--defects", "0.03")[0] == 0
-    code, output = csops(*home, "run")
+    assert csops("--home", str(root), "simulate", *CENTER)[0] == 0
+    code, output = csops("--home", str(root), "run")
     assert code == 0, output
-    return root
+    home = CsopsHome(root)
+    good = read_current(home)
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        clean_failures = con.execute(
+            "select check_source, asset, check_name, observed from audit.quality_results "
+            "where not is_passed and severity = 'error'").fetchall()
+        clean_checks = con.execute("select count(*) from audit.quality_results").fetchone()[0]
+
+    defective = tmp_path_factory.mktemp("defective")
+    assert csops("--home", str(defective), "simulate", *CENTER, "--defects", "0.03")[0] == 0
+    shutil.rmtree(home.landing)
+    shutil.copytree(defective / "landing", home.landing)
+    defects = [json.loads(line) for manifest in sorted((defective / "truth").glob("*/defects.jsonl"))
+               for line in manifest.read_text().splitlines() if line.strip()]
+    code, output = csops("--home", str(root), "run")
+    return BlockedRun(home, good.run_id, clean_failures, clean_checks, defects, output, code)
 
 
-def test_the_report_accounts_for_every_rejected_row_by_reason(defects_home, tmp_path):
-    code, report = csops("--home", str(defects_home), "audit", "--html", str(tmp_path / "audit.html"))
-    assert code == 0, report
-    with duckdb.connect(str(defects_home / "warehouse.duckdb"), read_only=True) as con:
+def test_a_clean_run_passes_every_blocking_check(blocked):
+    assert blocked.clean_blocking_failures == []
+    assert blocked.clean_checks > 400  # reconciliation, GX on raw, staging and marts, dbt tests, the gate
+
+
+def test_the_planted_defects_are_there_to_find(blocked):
+    kinds = {defect["kind"] for defect in blocked.defects}
+    assert {"conflicting_version", "ended_before_start", "unknown_agent", "malformed_json",
+            "missing_required_field"} <= kinds
+
+
+def test_a_defects_run_is_blocked_and_the_app_keeps_the_last_good_run(blocked):
+    assert blocked.run_code == 1
+    assert "Not published: the app keeps showing the last good run" in blocked.run_output
+    assert read_current(blocked.home).run_id == blocked.good_run_id
+    last_run = read_last_run(blocked.home)
+    assert last_run.outcome == "blocked" and last_run.run_id != blocked.good_run_id
+    assert any("expect_column_pair_values_a_to_be_greater_than_b(disconnected_at, initiated_at)" in failure
+               for failure in last_run.blocking_failures)
+
+
+def test_the_app_says_it_shows_the_last_good_run(blocked, monkeypatch):
+    monkeypatch.setenv("CSOPS_HOME", str(blocked.home.root))
+    app = AppTest.from_file(APP_ENTRY_POINT, default_timeout=30).run()
+    assert not app.exception, [exception.value for exception in app.exception]
+    (notice,) = [warning.value for warning in app.warning if "was not published" in warning.value]
+    last_run = read_last_run(blocked.home)
+    assert f"`{last_run.run_id[:8]}`" in notice
+    assert f"You are seeing the last good run, `{blocked.good_run_id[:8]}`" in notice
+    assert "raw.telephony_contact_records" in notice
+    # The page still shows the good run's numbers: its sidebar names that publication.
+    assert any(blocked.good_run_id in caption.value for caption in app.sidebar.caption)
+    assert any("Data Docs" in markdown.value for markdown in app.sidebar.markdown)
+
+
+def test_the_audit_report_shows_every_defect(blocked, tmp_path):
+    code, report = csops("--home", str(blocked.home.root), "audit", "--html", str(tmp_path / "audit.html"))
+    assert code == 1, report
+    html = (tmp_path / "audit.html").read_text()
+    failed = "\n".join(line for line in report.splitlines() if "observed:" in line or "FAILED" in line)
+
+    for defect in blocked.defects:
+        where = f"{defect['file']}:{defect['line']}"
+        expected = defect["expected"]
+        if expected.startswith("rejected:"):
+            assert f"<td>{where}</td>" in html, defect  # every rejected row, with its reason
+        elif expected.startswith("blocked:"):
+            assert where in failed, defect  # named by the failing check, at its line
+        elif expected.startswith("warned:"):
+            username = re.search(r'= "([^"]+)"', defect["detail"]).group(1)
+            assert re.search(rf"warning great_expectations: staging.stg_telephony__contact_records.*\n.*{username}",
+                             report), defect
+
+    with duckdb.connect(str(blocked.home.warehouse), read_only=True) as con:
         rejected = con.execute("select raw_table, reason from audit.rejected_rows").fetchall()
         read, loaded = con.execute("select sum(rows_read), sum(rows_loaded) from audit.load_log").fetchone()
-    assert len(rejected) > 20 and read == loaded + len(rejected)
+    assert read == loaded + len(rejected)
+    assert len(rejected) == sum(d["expected"].startswith("rejected:") for d in blocked.defects)
     kinds: dict[tuple[str, str], int] = {}
     for raw_table, reason in rejected:
         kinds[(raw_table, _reason_kind(reason))] = kinds.get((raw_table, _reason_kind(reason)), 0) + 1
     for (raw_table, kind), count in kinds.items():
         assert f"{raw_table}: {count:,} x {kind}" in report
     assert re.search(r"reconciliation\s+9 passed,\s+0 failed", report)
-    assert "Published for the app" in report
-    html = (tmp_path / "audit.html").read_text()
-    assert "<pre>" in html and "crm_tickets" in html
+    assert "FAILED  publication_gate: published_marts" in report
+    assert f"Not published by these runs: the app shows the run {blocked.good_run_id[:8]}" in report
 
 
-def test_a_failed_blocking_check_exits_1_and_says_nothing_was_published(defects_home):
+def test_a_failed_dbt_test_exits_1_and_says_nothing_was_published(blocked):
     """A ticket whose channel staging cannot map fails a dbt not_null test (an error): the run
     publishes nothing, and the audit names the test and says the app shows the last good run."""
-    with duckdb.connect(str(defects_home / "warehouse.duckdb")) as con:
+    with duckdb.connect(str(blocked.home.warehouse)) as con:
         con.execute("""update raw.crm_tickets set via = '{"channel": "carrier pigeon"}'
                        where id = (select min(id) from raw.crm_tickets)""")
-    code, output = csops("--home", str(defects_home), "run")
+    code, output = csops("--home", str(blocked.home.root), "run")
     assert code == 1 and "FAILED" in output
-    code, report = csops("--home", str(defects_home), "audit")
+    code, report = csops("--home", str(blocked.home.root), "audit")
     assert code == 1
     assert "FAILED  dbt: dbt: not_null_stg_crm__tickets_channel" in report
-    assert "Not published by these runs: the app shows the run" in report
+    assert f"Not published by these runs: the app shows the run {blocked.good_run_id[:8]}" in report
 
 
 def test_audit_without_a_warehouse_says_what_to_do(tmp_path, capsys):

@@ -1,0 +1,107 @@
+"""The frames the raw, staging and mart suites read (orchestration/quality.py), on small real DuckDB tables."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import duckdb
+import pytest
+
+from expectations.validation import validate_dataframe
+from orchestration.quality import MART_FRAMES, raw_frame_sql, raw_freshness_sql
+from orchestration.raw_tables import RAW_TABLES
+
+CONTACT_RECORDS = next(t for t in RAW_TABLES if t.table_name == "telephony_contact_records")
+DAY = date(2026, 3, 2)
+
+
+@pytest.fixture
+def con():
+    with duckdb.connect() as connection:
+        connection.execute("create schema raw; create schema audit; create schema marts")
+        columns = ", ".join(f'"{name}" {kind}' for name, kind in CONTACT_RECORDS.columns)
+        connection.execute(f"create table raw.telephony_contact_records ({columns}, _source_file varchar, "
+                           "_source_line bigint, _landing_date date)")
+        yield connection
+
+
+def add_record(con, contact_id: str, day: date, line: int, initiated: str, disconnected: str, updated: str) -> None:
+    con.execute("""insert into raw.telephony_contact_records
+                   ("ContactId", "Channel", "InitiationMethod", "InitiationTimestamp", "DisconnectTimestamp",
+                    "LastUpdateTimestamp", _source_file, _source_line, _landing_date)
+                   values (?, 'VOICE', 'INBOUND', ?, ?, ?, ?, ?, ?)""",
+                [contact_id, initiated, disconnected, updated, f"telephony/{day}/contact_records.jsonl", line, day])
+
+
+def validate_contact_records(con, tmp_path, days):
+    frame = con.execute(raw_frame_sql(CONTACT_RECORDS), {"days": days}).df()
+    return frame, validate_dataframe(frame, "raw.telephony_contact_records", tmp_path, "run-1")
+
+
+def failed(result) -> dict[str, str]:
+    return {f"{o.expectation_type}({', '.join(o.columns)})": o.observed for o in result.failed}
+
+
+def test_a_record_delivered_again_as_it_was_is_one_version(con, tmp_path):
+    for day, line in ((DAY, 1), (DAY + timedelta(days=1), 7)):  # Connect delivers at least once
+        add_record(con, "c-1", day, line, "2026-03-02T10:00:00Z", "2026-03-02T10:05:00Z", "2026-03-02T10:06:00Z")
+    frame, result = validate_contact_records(con, tmp_path, [DAY, DAY + timedelta(days=1)])
+    assert len(frame) == 1 and frame["landing_date"].iloc[0].date() == DAY
+    assert result.success and not result.failed, failed(result)
+
+
+def test_two_versions_that_disagree_block_and_are_named_by_line(con, tmp_path):
+    add_record(con, "c-1", DAY, 4, "2026-03-02T10:00:00Z", "2026-03-02T10:05:00Z", "2026-03-02T10:06:00Z")
+    add_record(con, "c-1", DAY, 5, "2026-03-02T10:00:00Z", "2026-03-02T10:09:00Z", "2026-03-02T10:06:00Z")
+    _, result = validate_contact_records(con, tmp_path, [DAY])
+    assert not result.success
+    observed = failed(result)["expect_compound_columns_to_be_unique(ContactId, LastUpdateTimestamp)"]
+    assert "telephony/2026-03-02/contact_records.jsonl:4" in observed
+    assert "telephony/2026-03-02/contact_records.jsonl:5" in observed
+
+
+def test_a_contact_that_ends_before_it_starts_blocks(con, tmp_path):
+    add_record(con, "c-1", DAY, 3, "2026-03-02T10:00:00Z", "2026-03-02T09:10:00Z", "2026-03-02T10:06:00Z")
+    _, result = validate_contact_records(con, tmp_path, [DAY])
+    assert not result.success
+    assert set(failed(result)) == {"expect_column_pair_values_a_to_be_greater_than_b(disconnected_at, initiated_at)"}
+
+
+def test_a_timestamp_far_from_its_landing_day_blocks(con, tmp_path):
+    """A clock a year off (or a file in the wrong day's folder): the record is well-formed, its day is not."""
+    add_record(con, "c-1", DAY, 3, "2025-03-02T10:00:00Z", "2025-03-02T10:05:00Z", "2026-03-02T10:06:00Z")
+    _, result = validate_contact_records(con, tmp_path, [DAY])
+    assert not result.success
+    assert "expect_column_pair_values_a_to_be_greater_than_b(initiated_at, initiated_at_earliest_plausible)" in failed(result)
+
+
+def test_a_source_that_stopped_delivering_warns(con, tmp_path):
+    con.execute("create table audit.load_log (raw_table varchar, landing_date date)")
+    con.execute("insert into audit.load_log values ('telephony_contact_records', ?), ('telephony_contact_records', ?)",
+                [DAY, DAY + timedelta(days=1)])
+    parameters = {"table": "telephony_contact_records"}
+    on_time = con.execute(raw_freshness_sql(), {**parameters, "newest_landing_date": DAY + timedelta(days=1)}).df()
+    assert validate_dataframe(on_time, "raw.landing_freshness", tmp_path, "run-1").failed == ()
+    behind = con.execute(raw_freshness_sql(), {**parameters, "newest_landing_date": DAY + timedelta(days=4)}).df()
+    result = validate_dataframe(behind, "raw.landing_freshness", tmp_path, "run-2")
+    assert result.success and result.warnings == 1  # reported, not blocking
+    assert "3" in result.failed[0].observed
+
+
+def test_a_day_far_below_its_trailing_weekdays_warns(con, tmp_path):
+    con.execute("""create table marts.reconciliation_contacts_daily (contact_date date, channel varchar,
+                   staged_contact_count bigint, fact_contact_count bigint, mart_contact_count bigint,
+                   is_reconciled boolean)""")
+    mondays = [DAY + timedelta(weeks=week) for week in range(5)]
+    for monday, count in zip(mondays, (100, 110, 90, 100, 30)):
+        for day_offset in range(7):  # the other weekdays keep their volume
+            n = count if day_offset == 0 else 100
+            con.execute("insert into marts.reconciliation_contacts_daily values (?, 'phone', ?, ?, ?, true)",
+                        [monday + timedelta(days=day_offset), n, n, n])
+    frame = con.execute(MART_FRAMES["reconciliation_contacts_daily"]).df()
+    ratio = frame.set_index(frame["contact_date"].dt.date)["volume_ratio_to_trailing_mean"]
+    assert ratio.notna().sum() == 7  # only the fifth week has four weeks before it
+    assert ratio.loc[mondays[4]] == pytest.approx(0.3)
+    result = validate_dataframe(frame, "marts.reconciliation_contacts_daily", tmp_path, "run-1")
+    assert result.success and result.warnings == 1
+    assert "0.3" in failed(result)["expect_column_values_to_be_between(volume_ratio_to_trailing_mean)"]
