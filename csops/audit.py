@@ -71,6 +71,7 @@ def audit_report(home: CsopsHome, run: str | None = None) -> AuditReport:
         _loads(con, runs, report)
         _checks(con, runs, report)
         _publication(home, runs, report)
+        _history(con, report)
     return report
 
 
@@ -162,3 +163,27 @@ def _publication(home: CsopsHome, runs: list[str], report: AuditReport) -> None:
 def write_html(report: AuditReport, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(report.html(), encoding="utf-8")
+
+
+HISTORY_RUNS = 10
+
+
+def _history(con, report: AuditReport) -> None:
+    """The latest runs' checks at a glance, from the history kept in audit.quality_results."""
+    rows = con.execute(f"""
+        select run_id, min(checked_at) as first_checked_at,
+            count(*) filter (where is_passed) as passed,
+            count(*) filter (where not is_passed and severity = 'error') as failed,
+            count(*) filter (where not is_passed and severity <> 'error') as warned,
+            bool_or(check_source = 'publication_gate' and is_passed) as is_published,
+            bool_or(check_source in ('dbt', 'publication_gate')) as is_build
+        from audit.quality_results
+        group by run_id
+        order by first_checked_at desc
+        limit {HISTORY_RUNS}
+    """).fetchall()
+    report.lines += ["", f"Recent runs (newest first; `csops audit --run ID` for one)"]
+    for run_id, checked_at, passed, failed, warned, is_published, is_build in rows:
+        outcome = ("published" if is_published else "NOT published") if is_build else "load"
+        report.lines.append(f"  {run_id[:8]}  {checked_at:%Y-%m-%d %H:%M} UTC  {outcome:<13} "
+                            f"{passed:>5} passed, {failed:>3} failed, {warned:>3} warnings")

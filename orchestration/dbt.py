@@ -7,10 +7,9 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from dagster_duckdb import DuckDBResource
 
 from orchestration.quality_record import CheckOutcome, record
-from orchestration.resources import CsopsHomeResource, WarehouseLockResource
+from orchestration.resources import CsopsHomeResource, WarehouseLockResource, WarehouseResource
 
 
 class CsopsDbtTranslator(DagsterDbtTranslator):
@@ -46,7 +45,7 @@ class DbtBuildConfig(dg.Config):
 def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=CsopsDbtTranslator())
     def csops_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig,
-                         warehouse: DuckDBResource, warehouse_lock: WarehouseLockResource, csops_home: CsopsHomeResource):
+                         warehouse: WarehouseResource, warehouse_lock: WarehouseLockResource, csops_home: CsopsHomeResource):
         invocation = dbt.cli(["build", *(["--full-refresh"] if config.full_refresh else [])], context=context,
                              raise_on_error=False)
         yield from invocation.stream()

@@ -11,14 +11,13 @@ again, without the loader) equal the rows loaded plus the rows rejected.
 from datetime import date
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from csops.paths import SOURCES, CsopsHome
 from orchestration.loading import count_rows_in_file, landed_files, load_days, write_ledger
 from orchestration.quality import CHECK_NAME, validate_raw
 from orchestration.quality_record import CheckOutcome, record
 from orchestration.raw_tables import tables_of
-from orchestration.resources import CsopsHomeResource, WarehouseLockResource
+from orchestration.resources import CsopsHomeResource, WarehouseLockResource, WarehouseResource
 
 SOURCE_DESCRIPTIONS = {
     "crm": "Zendesk-style ticketing exports",
@@ -60,7 +59,7 @@ def _load_asset(source: str) -> dg.AssetsDefinition:
     @dg.multi_asset(name=f"load_{source}", specs=specs, check_specs=check_specs, partitions_def=landing_days,
                     backfill_policy=dg.BackfillPolicy.single_run(),
                     description=f"Load {SOURCE_DESCRIPTIONS[source]}, one landing day per partition.")
-    def load(context: dg.AssetExecutionContext, csops_home: CsopsHomeResource, warehouse: DuckDBResource,
+    def load(context: dg.AssetExecutionContext, csops_home: CsopsHomeResource, warehouse: WarehouseResource,
              warehouse_lock: WarehouseLockResource):
         home = csops_home.home
         days = sorted(date.fromisoformat(key) for key in context.partition_keys)

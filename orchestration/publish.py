@@ -10,23 +10,38 @@ a blocking check, and the gate's own verdict is recorded beside them.
 
 import dagster as dg
 import duckdb
-from dagster_duckdb import DuckDBResource
 
 from csops.publication import publish
 from orchestration.quality_record import CheckOutcome, record
-from orchestration.resources import CsopsHomeResource, WarehouseLockResource
+from orchestration.resources import CsopsHomeResource, WarehouseLockResource, WarehouseResource
 
 # How many of the failures the gate names in its own record (all are in audit.quality_results).
 FAILURES_NAMED = 10
 
 
 def blocking_failures(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
-    """Failed blocking checks of this run and of every load run whose rows are in the warehouse."""
+    """Failed blocking checks of this run, and of the latest load run to check each raw table.
+
+    Only load runs whose rows are in the warehouse count, and of those the latest per raw
+    table and check: a load checks again the days of earlier failing loads (quality.validate_raw),
+    and each reload is reconciled, so the latest verdict covers the table's rows."""
     return [f"{run[:8]} {source}: {asset}: {name}" for run, source, asset, name in con.execute("""
+        with load_checks as (
+            select *
+            from audit.quality_results
+            where run_id in (select distinct run_id from audit.load_log)
+            qualify run_id = last_value(run_id) over (
+                partition by asset, check_source order by checked_at
+                rows between unbounded preceding and unbounded following)
+        ),
+
+        this_run as (
+            select * from audit.quality_results where run_id = $run_id and check_source <> 'publication_gate'
+        )
+
         select run_id, check_source, asset, check_name
-        from audit.quality_results
-        where not is_passed and severity = 'error' and check_source <> 'publication_gate'
-            and (run_id = $run_id or run_id in (select distinct run_id from audit.load_log))
+        from (select * from load_checks union by name select * from this_run)
+        where not is_passed and severity = 'error'
         order by checked_at, check_source, asset, check_name
     """, {"run_id": run_id}).fetchall()]
 
@@ -40,7 +55,7 @@ def publish_asset(upstream_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
         description="A read-only copy of the marts that the Streamlit app reads (published/current.json names it), "
                     "made only when no blocking check failed on the data in it.",
     )
-    def published_marts(context: dg.AssetExecutionContext, csops_home: CsopsHomeResource, warehouse: DuckDBResource,
+    def published_marts(context: dg.AssetExecutionContext, csops_home: CsopsHomeResource, warehouse: WarehouseResource,
                         warehouse_lock: WarehouseLockResource):
         run_id = context.run.run_id
         with warehouse.get_connection() as con:

@@ -21,12 +21,11 @@ from datetime import date
 
 import dagster as dg
 import duckdb
-from dagster_duckdb import DuckDBResource
 
 from csops.paths import CsopsHome
 from orchestration.quality_record import CheckOutcome, record
 from orchestration.raw_tables import RAW_TABLES, RawTable
-from orchestration.resources import CsopsHomeResource, WarehouseLockResource
+from orchestration.resources import CsopsHomeResource, WarehouseLockResource, WarehouseResource
 
 CHECK_NAME = "great_expectations_suite"
 
@@ -238,12 +237,28 @@ def validate(con: duckdb.DuckDBPyConnection, home: CsopsHome, run_id: str, asset
 
 def validate_raw(con: duckdb.DuckDBPyConnection, home: CsopsHome, run_id: str, table: RawTable, days: list[date],
                  newest_landing_date: date) -> dg.AssetCheckResult:
-    """A raw table's suite on the landing days a load run loaded, and the source's freshness."""
-    return validate(con, home, run_id, f"{table.source}/{table.entity}", [
-        Validation(f"raw.{table.table_name}", raw_frame_sql(table), {"days": days}),
+    """A raw table's suite on the landing days a load run loaded, and the source's freshness.
+
+    The days of earlier load runs that failed a blocking check and whose rows are still in
+    the table are checked again with them: so the latest check of a raw table speaks for
+    all of its rows, and a fixed file, once reloaded, lifts the block (see the gate)."""
+    asset = f"{table.source}/{table.entity}"
+    still_failing = [day for day, in con.execute("""
+        select distinct landing_date from audit.load_log
+        where raw_table = $table and run_id in (
+            select run_id from audit.quality_results
+            where asset = $asset and check_source = 'great_expectations' and severity = 'error' and not is_passed)
+    """, {"table": table.table_name, "asset": asset}).fetchall()] if _has_quality_results(con) else []
+    return validate(con, home, run_id, asset, [
+        Validation(f"raw.{table.table_name}", raw_frame_sql(table), {"days": sorted({*days, *still_failing})}),
         Validation("raw.landing_freshness", raw_freshness_sql(),
                    {"newest_landing_date": newest_landing_date, "table": table.table_name}),
     ], dg.AssetKey([table.source, table.entity]))
+
+
+def _has_quality_results(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("select count(*) from information_schema.tables "
+                       "where table_schema = 'audit' and table_name = 'quality_results'").fetchone()[0] > 0
 
 
 def _model_check(schema: str, model: str, sql: str, asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
@@ -251,7 +266,7 @@ def _model_check(schema: str, model: str, sql: str, asset_key: dg.AssetKey) -> d
 
     @dg.asset_check(asset=asset_key, name=CHECK_NAME, blocking=True,
                     description=f"The Great Expectations suite of {suite} (expectations/suites.py).")
-    def check(context: dg.AssetCheckExecutionContext, csops_home: CsopsHomeResource, warehouse: DuckDBResource,
+    def check(context: dg.AssetCheckExecutionContext, csops_home: CsopsHomeResource, warehouse: WarehouseResource,
               warehouse_lock: WarehouseLockResource):
         with warehouse.get_connection() as con:
             return validate(con, csops_home.home, context.run.run_id, suite, [Validation(suite, sql)], asset_key)

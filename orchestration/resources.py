@@ -22,6 +22,22 @@ DBT_PROJECT_FILES = ("dbt_project.yml", "profiles.yml")
 DBT_PROJECT_FOLDERS = ("models", "seeds", "macros", "tests/dbt")
 
 
+class WarehouseResource(DuckDBResource):
+    """dagster-duckdb's resource, but its connection is closed also when the step raises.
+
+    Its own ``get_connection`` closes only after a clean exit, so a failing step left the
+    connection open until garbage collection, and DuckDB then refused the next connection
+    to the warehouse in the same process (``csops audit`` after a failed ``csops run``)."""
+
+    @contextmanager
+    def get_connection(self) -> Iterator:
+        connection = super().get_connection().__enter__()
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+
 class CsopsHomeResource(dg.ConfigurableResource):
     """The data folder every asset reads and writes under."""
 
@@ -116,7 +132,7 @@ def _newest_project_change() -> float:
 def resources(home: CsopsHome) -> dict[str, object]:
     return {
         "csops_home": CsopsHomeResource(root=str(home.root)),
-        "warehouse": DuckDBResource(database=str(home.warehouse)),
+        "warehouse": WarehouseResource(database=str(home.warehouse)),
         "warehouse_lock": WarehouseLockResource(root=str(home.root)),
         "dbt": DbtCliResource(project_dir=dbt_project(home), profiles_dir=str(REPO_ROOT), dbt_executable=dbt_executable()),
     }

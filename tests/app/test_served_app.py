@@ -68,5 +68,17 @@ def test_served_app_shows_the_csat_chart(served_app, tmp_path):
             if os.environ.get("CSOPS_SAVE_SCREENSHOTS"):
                 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(SCREENSHOTS / "csat_by_channel.png"), full_page=True)
+
+            # The sidebar links the Data Docs, which the app serves; they open, list this
+            # run's validations, and fetch nothing from outside 127.0.0.1.
+            outside = []
+            page.context.on("request", lambda request: outside.append(request.url)
+                            if not request.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
+            with page.context.expect_page() as opened:
+                page.get_by_role("link", name="Great Expectations Data Docs").click()
+            docs = opened.value
+            docs.wait_for_load_state("load")
+            docs.get_by_text("marts.csat_by_channel_day").first.wait_for(timeout=10_000)
+            assert outside == []
         finally:
             browser.close()

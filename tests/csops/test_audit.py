@@ -42,6 +42,7 @@ class BlockedRun:
     defects: list[dict]
     run_output: str
     run_code: int
+    clean_landing: Path
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +60,8 @@ def blocked(tmp_path_factory) -> BlockedRun:
             "where not is_passed and severity = 'error'").fetchall()
         clean_checks = con.execute("select count(*) from audit.quality_results").fetchone()[0]
 
+    clean_landing = tmp_path_factory.mktemp("clean") / "landing"
+    shutil.copytree(home.landing, clean_landing)
     defective = tmp_path_factory.mktemp("defective")
     assert csops("--home", str(defective), "simulate", *CENTER, "--defects", "0.03")[0] == 0
     shutil.rmtree(home.landing)
@@ -66,7 +69,7 @@ def blocked(tmp_path_factory) -> BlockedRun:
     defects = [json.loads(line) for manifest in sorted((defective / "truth").glob("*/defects.jsonl"))
                for line in manifest.read_text().splitlines() if line.strip()]
     code, output = csops("--home", str(root), "run")
-    return BlockedRun(home, good.run_id, clean_failures, clean_checks, defects, output, code)
+    return BlockedRun(home, good.run_id, clean_failures, clean_checks, defects, output, code, clean_landing)
 
 
 def test_a_clean_run_passes_every_blocking_check(blocked):
@@ -149,6 +152,24 @@ def test_a_failed_dbt_test_exits_1_and_says_nothing_was_published(blocked):
     assert code == 1
     assert "FAILED  dbt: dbt: not_null_stg_crm__tickets_channel" in report
     assert f"Not published by these runs: the app shows the run {blocked.good_run_id[:8]}" in report
+
+
+def test_the_fixed_files_once_reloaded_are_published(blocked, monkeypatch):
+    """Only the files with a blocking defect are sent again, fixed: their days reload, the raw
+    check looks again at every day its last failing load had, and the run publishes."""
+    fixed = sorted({d["file"] for d in blocked.defects if d["expected"].startswith("blocked:")})
+    for name in fixed:
+        shutil.copy2(blocked.clean_landing / name, blocked.home.landing / name)
+    with duckdb.connect(str(blocked.home.warehouse)) as con:  # undo the previous test's damage
+        con.execute("""update raw.crm_tickets set via = '{"channel": "email"}'
+                       where via = '{"channel": "carrier pigeon"}'""")
+    code, output = csops("--home", str(blocked.home.root), "run")
+    assert code == 0, output
+    assert read_last_run(blocked.home).outcome == "published"
+    assert read_current(blocked.home).run_id != blocked.good_run_id
+    monkeypatch.setenv("CSOPS_HOME", str(blocked.home.root))
+    app = AppTest.from_file(APP_ENTRY_POINT, default_timeout=30).run()
+    assert not [warning for warning in app.warning if "was not published" in warning.value]
 
 
 def test_audit_without_a_warehouse_says_what_to_do(tmp_path, capsys):
