@@ -30,7 +30,11 @@ repeats as (
     select
         windows.contact_id,
         count(later.contact_id) as repeat_contact_count,
-        min(later.created_at) as first_repeat_at
+        min(later.created_at) as first_repeat_at,
+        -- Where the customer went next (repeat paths): the earliest repeat; two at the same
+        -- second are ordered by id so a rebuild picks the same one.
+        arg_min(later.contact_id, (later.created_at, later.contact_id)) as first_repeat_contact_id,
+        arg_min(later.channel, (later.created_at, later.contact_id)) as first_repeat_channel
     from windows
     inner join contacts as later
         on later.customer_key = windows.customer_key
@@ -49,6 +53,8 @@ final as (
         windows.window_ends_at,
         coalesce(repeats.repeat_contact_count, 0) as repeat_contact_count,
         repeats.first_repeat_at,
+        repeats.first_repeat_contact_id,
+        repeats.first_repeat_channel,
         -- Only a window that has run out by the as-of time counts, either way: settling a
         -- contact early on a repeat but not on its absence would bias recent days down.
         coalesce(windows.window_ends_at <= as_of.as_of_at, false) as is_window_closed,

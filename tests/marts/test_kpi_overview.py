@@ -1,0 +1,87 @@
+"""The overview mart shows the numbers of the KPI marts (same facts, same macros).
+
+kpi_overview_weekly computes each KPI again from the facts, per channel and for all channels
+together; its per-channel values must be the KPI marts' own, to the last bit, and every week
+must have its 'all' rows (KPI_DEFINITIONS.md sections 3 and 4).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from tests.conftest import SMALL_CENTER
+
+WEEK = SMALL_CENTER.start  # a Monday: the first full week of the simulated center
+assert WEEK.weekday() == 0
+
+
+@pytest.fixture(scope="module")
+def warehouse(pipeline_home):
+    with duckdb.connect(str(pipeline_home.warehouse), read_only=True) as con:
+        yield con
+
+
+def overview(warehouse, kpi_name: str) -> dict[str, tuple]:
+    rows = warehouse.execute(
+        """
+        select channel_scope, kpi_value, sample_size
+        from marts.kpi_overview_weekly
+        where week_start_date = ? and kpi_name = ? and channel_scope != 'all'
+        """,
+        [WEEK, kpi_name],
+    ).fetchall()
+    return {channel: (value, n) for channel, value, n in rows}
+
+
+def test_operational_fcr_per_channel_is_fcr_by_channel_weeks(warehouse):
+    expected = warehouse.execute(
+        """
+        select channel, operational_fcr_rate, fcr_eligible_contact_count
+        from marts.fcr_by_channel_week
+        where week_start_date = ?
+        """,
+        [WEEK],
+    ).fetchall()
+    shown = overview(warehouse, "operational_fcr_rate")
+    assert sum(n for _, n in shown.values()) > 100  # the week has settled FCR windows to compare
+    assert shown == {channel: (rate, n) for channel, rate, n in expected}
+
+
+def test_csat_per_channel_is_csat_by_channel_weeks(warehouse):
+    expected = warehouse.execute(
+        """
+        select channel, csat_top2_rate, response_count
+        from marts.csat_by_channel_week
+        where week_start_date = ?
+        """,
+        [WEEK],
+    ).fetchall()
+    # csat_by_channel_week has a row only where a 1-5 response exists; the overview also
+    # shows channels surveyed without one (n = 0, rate null).
+    shown = {channel: row for channel, row in overview(warehouse, "csat_top2_rate").items() if row[1] > 0}
+    assert len(expected) >= 3
+    assert shown == {channel: (rate, n) for channel, rate, n in expected}
+
+
+def test_every_week_has_its_all_channels_rows(warehouse):
+    contact_weeks = {
+        week for (week,) in warehouse.execute(
+            "select distinct date_trunc('week', contact_date)::date from marts.fct_contacts"
+        ).fetchall()
+    }
+    scopes = warehouse.execute(
+        """
+        select week_start_date, kpi_name, bool_or(channel_scope = 'all'), count(*) filter (where channel_scope != 'all')
+        from marts.kpi_overview_weekly
+        group by all
+        """
+    ).fetchall()
+    assert {week for week, *_ in scopes} >= contact_weeks
+    missing = [(week, kpi) for week, kpi, has_all, channels in scopes if not has_all or channels == 0]
+    assert missing == []
+    kpis_in_week = {kpi for week, kpi, *_ in scopes if week == WEEK}
+    assert kpis_in_week == {
+        "sla_compliance_rate", "service_level_rate", "asa_seconds", "abandon_rate",
+        "operational_fcr_rate", "csat_top2_rate", "nps",
+    }
