@@ -9,31 +9,35 @@ neither Dagster nor dbt: the app runs beside the pipeline, not inside it.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from app import data, quality_docs
-from app.views import csat_by_channel
+from app import data, filters, quality_docs
+from app.views import (agents_teams, csat_by_channel, customer_feedback, data_quality, first_contact_resolution,
+                       overview, queues_staffing, sla_backlog)
 from csops.publication import LastRun, Publication
 
 # Shown under "Parameters used"; the timestamps are shown on their own lines above.
 _TIMESTAMP_PARAMETERS = ("as_of_at", "built_at")
 
 
+# The pages, in the order a manager reads them. Each is a file (so AppTest can switch to it)
+# with TITLE, URL_PATH and render(), which it runs when Streamlit runs the file.
+PAGES = (overview, sla_backlog, queues_staffing, first_contact_resolution, customer_feedback, csat_by_channel,
+         agents_teams, data_quality)
+
+
 def main() -> None:
     st.set_page_config(page_title="csops", layout="wide")
-    page = st.navigation(
-        [
-            st.Page(
-                csat_by_channel.render,
-                title=csat_by_channel.TITLE,
-                url_path=csat_by_channel.URL_PATH,
-                default=True,
-            ),
-        ]
-    )
+    page = st.navigation([
+        st.Page(Path(view.__file__), title=view.TITLE, url_path=view.URL_PATH, default=index == 0)
+        for index, view in enumerate(PAGES)
+    ])
     publication = data.current_publication()
+    if publication is not None:
+        filters.render_global_filters(publication)
     render_publication_sidebar(publication)
     last_run = data.last_run()
     render_quality_sidebar(last_run)

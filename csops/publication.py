@@ -21,6 +21,8 @@ import duckdb
 from csops.paths import CsopsHome
 
 POINTER_NAME = "current.json"
+# The audit tables published beside the marts.
+AUDIT_TABLES = ("load_log", "rejected_rows", "quality_results")
 # The latest run's outcome for the app: published, or blocked by a failed blocking check.
 LAST_RUN_NAME = "last_run.json"
 # How many blocking failures the app's notice lists (audit.quality_results has them all).
@@ -37,6 +39,9 @@ class Publication:
     published_at: str
     as_of: str | None
     tables: tuple[str, ...]
+    # The audit trail as of the publication (load log, rejected rows, check results), for
+    # the app's data-quality page.
+    audit_tables: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,7 @@ def read_current(home: CsopsHome) -> Publication | None:
         published_at=meta["published_at"],
         as_of=meta.get("as_of"),
         tables=tuple(meta.get("tables", ())),
+        audit_tables=tuple(meta.get("audit_tables", ())),
     )
 
 
@@ -117,13 +123,23 @@ def publish(home: CsopsHome, warehouse: duckdb.DuckDBPyConnection, run_id: str, 
             [schema],
         ).fetchall()
     ]
+    audit_tables = [
+        row[0]
+        for row in warehouse.execute(
+            "select table_name from information_schema.tables where table_schema = 'audit' "
+            "and table_catalog = current_database() and list_contains(?, table_name) order by 1",
+            [list(AUDIT_TABLES)],
+        ).fetchall()
+    ]
     alias = "publication_target"
     quoted_target = str(target).replace("'", "''")  # CSOPS_HOME is the user's to name
     warehouse.execute(f"attach '{quoted_target}' as {alias}")
     try:
-        warehouse.execute(f"create schema {alias}.{schema}")
-        for table in tables:
-            warehouse.execute(f'create table {alias}.{schema}."{table}" as select * from {schema}."{table}"')
+        for copied_schema, copied_tables in ((schema, tables), ("audit", audit_tables)):
+            warehouse.execute(f"create schema {alias}.{copied_schema}")
+            for table in copied_tables:
+                warehouse.execute(f'create table {alias}.{copied_schema}."{table}" as '
+                                  f'select * from {copied_schema}."{table}"')
     finally:
         warehouse.execute(f"detach {alias}")
     as_of = _as_of(target, schema, tables)
@@ -133,6 +149,7 @@ def publish(home: CsopsHome, warehouse: duckdb.DuckDBPyConnection, run_id: str, 
         "published_at": stamp.isoformat(timespec="seconds"),
         "as_of": as_of,
         "tables": tables,
+        "audit_tables": audit_tables,
     }
     tmp = home.published / (POINTER_NAME + ".tmp")
     tmp.write_text(json.dumps(meta, indent=2))

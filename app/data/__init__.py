@@ -1,5 +1,10 @@
 """The app's one door into the warehouse: the current publication, opened read-only.
 
+This package holds every query the app makes, parameterised: the core here (the
+publication, its connection, the cached :func:`frame`, the filter options, CSAT), and one
+module per page's marts (``overview``, ``sla``, ``queues``, ``fcr``, ``feedback``,
+``people``, ``quality``) and the records behind any aggregate (``records``).
+
 The app never opens the pipeline's working warehouse (see ``csops.publication``). Each
 rerun asks ``published/current.json`` which publication is current, so a new run's
 marts reach an open browser tab on its next rerun, without restarting the server.
@@ -87,6 +92,63 @@ def last_run() -> LastRun | None:
     """What the latest run did (published, or blocked by a failed blocking check); not cached, as
     :func:`current_publication`, so a blocked run is told on the next rerun."""
     return read_last_run(csops_home())
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the global filters can choose from in a publication."""
+
+    first_date: date
+    last_date: date
+    channels: tuple[str, ...]
+    teams: tuple[tuple[str, str], ...]  # (team_key, team_name)
+
+
+# Where the contact dates and channels come from, in order of preference: the contacts
+# fact and the dimensions when published; a publication with only the CSAT marts still filters.
+_DATE_SOURCES = (("fct_contacts", "contact_date"), (CSAT_MART, "contact_date"))
+
+
+def filter_options(publication: Publication) -> FilterOptions | None:
+    """The date range, channels and teams to filter on; None when nothing dated is published."""
+    source = next(((table, column) for table, column in _DATE_SOURCES if has_table(publication, table)), None)
+    if source is None:
+        return None
+    bounds = frame(publication, f"select min({source[1]}) as first_date, max({source[1]}) as last_date "
+                                f"from marts.{source[0]}")
+    if bounds.empty or pd.isna(bounds.iloc[0]["first_date"]):
+        return None
+    channel_table = "dim_channels" if has_table(publication, "dim_channels") else source[0]
+    channel_list = frame(publication, f"select distinct channel from marts.{channel_table} order by channel")
+    teams = ()
+    if has_table(publication, "dim_teams"):
+        team_rows = frame(publication, "select team_key, team_name from marts.dim_teams order by team_name")
+        teams = tuple(zip(team_rows["team_key"], team_rows["team_name"]))
+    return FilterOptions(
+        first_date=bounds.iloc[0]["first_date"],
+        last_date=bounds.iloc[0]["last_date"],
+        channels=tuple(channel_list["channel"]),
+        teams=teams,
+    )
+
+
+def frame(publication: Publication, sql: str, parameters: dict[str, Any] | None = None) -> pd.DataFrame:
+    """The rows of a parameterised query (``$name`` placeholders) on the publication, cached per
+    publication file. Columns named ``*_date`` come back as dates (DuckDB gives timestamps)."""
+    hashable = {name: tuple(value) if isinstance(value, (list, set)) else value
+                for name, value in (parameters or {}).items()}
+    return _frame(str(publication.path), sql, tuple(sorted(hashable.items())))
+
+
+@st.cache_data(max_entries=_QUERY_CACHE_ENTRIES * 4, show_spinner=False)
+def _frame(publication_path: str, sql: str, parameters: tuple) -> pd.DataFrame:
+    with _connection(publication_path).cursor() as cursor:
+        result = cursor.execute(sql, {name: list(value) if isinstance(value, tuple) else value
+                                      for name, value in parameters}).df()
+    for column in result.columns:
+        if column.endswith("_date") and pd.api.types.is_datetime64_any_dtype(result[column]):
+            result[column] = result[column].dt.date
+    return result
 
 
 def has_table(publication: Publication, table_name: str) -> bool:

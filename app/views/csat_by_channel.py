@@ -13,7 +13,7 @@ import plotly.colors
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import data
+from app import data, filters
 
 TITLE = "CSAT by channel"
 URL_PATH = "csat-by-channel"
@@ -27,8 +27,7 @@ NO_CSAT_MART_MESSAGE = (
     "Run `csops run` again to publish one."
 )
 EMPTY_MART_MESSAGE = "The CSAT mart has no rows yet: no 1-5 CSAT survey responses have been loaded."
-NO_CHANNEL_MESSAGE = "Select at least one channel to see its CSAT."
-INCOMPLETE_RANGE_MESSAGE = "Pick both a start and an end date to see CSAT for that range."
+NO_CHANNEL_MESSAGE = "Select at least one channel (sidebar) to see its CSAT."
 
 RATE_COLUMNS = ("csat_top2_rate", "csat_top2_rate_ci95_low", "csat_top2_rate_ci95_high")
 # Up to this many days on the chart, one tick per day; beyond, Plotly spaces the ticks.
@@ -75,16 +74,14 @@ def render() -> None:
         return
 
     all_channels = data.channels(publication)
-    date_range, selected_channels, grain = _render_filters(date_bounds, all_channels, grains)
+    chosen = filters.current(data.filter_options(publication))
+    selected_channels = [channel for channel in chosen.channels if channel in all_channels]
+    grain = st.radio("Grain", grains, format_func=lambda g: g.label, horizontal=True)
     if not selected_channels:
         st.info(NO_CHANNEL_MESSAGE)
         return
-    if len(date_range) < 2:
-        # The range picker reruns the page after the first click, before the end date.
-        st.info(INCOMPLETE_RANGE_MESSAGE)
-        return
 
-    start_date, end_date = date_range
+    start_date, end_date = chosen.start_date, chosen.end_date
     rows = data.csat_by_channel(publication, grain, start_date, end_date, selected_channels)
     if rows.empty:
         st.info(f"No CSAT responses for the selected channels between {start_date} and {end_date}.")
@@ -93,27 +90,6 @@ def render() -> None:
     st.plotly_chart(_csat_figure(rows, grain, _channel_colors(all_channels)), width="stretch")
     st.caption(_chart_caption(rows, grain))
     _render_table(rows, grain, start_date, end_date)
-
-
-def _render_filters(
-    date_bounds: tuple[date, date], all_channels: list[str], grains: list[data.CsatGrain]
-) -> tuple[tuple[date, ...], list[str], data.CsatGrain]:
-    """The date range (one date while the user is still picking), the channels and the grain chosen."""
-    first_date, last_date = date_bounds
-    date_column, channel_column, grain_column = st.columns([2, 4, 1])
-    # No widget keys: a widget's identity then includes its bounds and options, so a
-    # publication with a different date range or channel set resets the filters to
-    # "everything" instead of keeping a selection the new data may not have.
-    date_range = date_column.date_input(
-        "Contact dates",
-        value=(first_date, last_date),
-        min_value=first_date,
-        max_value=last_date,
-        format="YYYY-MM-DD",
-    )
-    selected_channels = channel_column.multiselect("Channels", options=all_channels, default=all_channels)
-    grain = grain_column.radio("Grain", grains, format_func=lambda g: g.label, horizontal=True)
-    return tuple(date_range), selected_channels, grain
 
 
 def _channel_colors(all_channels: list[str]) -> dict[str, str]:
@@ -236,3 +212,7 @@ def _render_table(rows: pd.DataFrame, grain: data.CsatGrain, start_date: date, e
         help="The mart's columns for the rows above, with rates as fractions from 0 to 1.",
         on_click="ignore",
     )
+
+
+if __name__ == "__main__":  # Streamlit runs the page's file as a script
+    render()

@@ -28,9 +28,13 @@ APP_ENTRY_POINT = REPO_ROOT / "app" / "streamlit_app.py"
 WEEK, DAY = CSAT_GRAINS  # the page opens on the first, weekly
 
 
+CSAT_PAGE = "views/csat_by_channel.py"
+
+
 def run_app(grain: CsatGrain = DAY) -> AppTest:
     """The app, run once, showing ``grain`` (picked in the page's "Grain" choice if needed)."""
     app = AppTest.from_file(APP_ENTRY_POINT, default_timeout=30).run()
+    app.switch_page(CSAT_PAGE).run()
     assert not app.exception, [exception.value for exception in app.exception]
     if app.radio and grain != CSAT_GRAINS[0]:
         widget(app.radio, "Grain").set_value(grain).run()
@@ -103,6 +107,7 @@ def test_page_shows_chart_and_every_mart_row(published_home):
 
 def test_page_opens_weekly_on_the_weekly_mart(published_home):
     app = AppTest.from_file(APP_ENTRY_POINT, default_timeout=30).run()
+    app.switch_page(CSAT_PAGE).run()
 
     assert not app.exception
     assert widget(app.radio, "Grain").value == WEEK

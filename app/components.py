@@ -1,0 +1,74 @@
+"""What every page shows the same way: empty states, tables with their CSV, drill-down to records.
+
+A page passes frames that came from the marts (``app.data``); these functions only lay
+them out. Drill-down is a choice of one aggregate row ("show the records behind it"), not
+a click on the table, so that it works the same in a browser and in AppTest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from app import data
+from csops.publication import Publication
+
+NO_PUBLICATION = ("No data has been published yet. Run `csops run` to build the marts; "
+                  "this page shows them as soon as the run publishes (refresh the page).")
+NO_SELECTION = "Select at least one channel (and team) in the sidebar to see this page."
+
+
+def publication_or_stop() -> Publication | None:
+    """The current publication, or an explanation and None when there is none yet."""
+    publication = data.current_publication()
+    if publication is None:
+        st.info(NO_PUBLICATION)
+    return publication
+
+
+def needs_tables(publication: Publication, *tables: str) -> bool:
+    """Whether the publication has these marts; if not, say which are missing."""
+    missing = [table for table in tables if not data.has_table(publication, table)]
+    if missing:
+        st.info("The current publication has no " + ", ".join(f"`marts.{t}`" for t in missing)
+                + ". Run `csops run` again to publish them.")
+    return not missing
+
+
+def table(rows: pd.DataFrame, *, file_name: str, key: str, column_config: dict[str, Any] | None = None,
+          percent_columns: Sequence[str] = (), caption: str | None = None) -> None:
+    """A table of mart rows and a button to download exactly those rows as CSV (rates as 0-1 fractions)."""
+    if caption:
+        st.caption(caption)
+    # Rates stay 0-1 fractions in the frame (and the CSV); the column only shows them as percentages.
+    # (A pandas Styler would cost ~0.1-0.4 s per rerun on a few hundred rows.)
+    config = {column: st.column_config.NumberColumn(format="percent") for column in percent_columns
+              if column in rows.columns} | dict(column_config or {})
+    st.dataframe(rows, column_config=config or None, hide_index=True, width="stretch",
+                 column_order=list(column_config) if column_config else None)
+    st.download_button("Download these rows (CSV)", data=rows.to_csv(index=False), file_name=f"{file_name}.csv",
+                       mime="text/csv", key=f"download_{key}", on_click="ignore")
+
+
+def drill_down(rows: pd.DataFrame, *, label: Callable[[pd.Series], str], records: Callable[[pd.Series], pd.DataFrame],
+               key: str, what: str = "contacts", file_name: str = "records") -> None:
+    """Pick one of ``rows`` and see the records behind it (``records(row)``), with their CSV."""
+    if rows.empty:
+        return
+    labels = [label(row) for _, row in rows.iterrows()]
+    with st.expander(f"Drill down: the {what} behind a row", expanded=False):
+        choice = st.selectbox(f"Show the {what} behind", options=range(len(labels)), index=None,
+                              format_func=labels.__getitem__, key=f"drill_{key}", placeholder="Choose a row")
+        if choice is None:
+            return
+        found = records(rows.iloc[choice])
+        total = int(found.attrs.get("total_count", len(found)))
+        if found.empty:
+            st.info(f"No {what} behind this row.")
+            return
+        more = f" (the first {len(found):,} of {total:,}; the CSV has these)" if total > len(found) else ""
+        table(found, file_name=f"{file_name}_{labels[choice]}".replace(" ", "_").replace("/", "-"),
+              key=f"drill_{key}", caption=f"{total:,} {what}{more}.")
