@@ -13,12 +13,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app import data
+from app import data, filters
 from csops.publication import Publication
 
 NO_PUBLICATION = ("No data has been published yet. Run `csops run` to build the marts; "
                   "this page shows them as soon as the run publishes (refresh the page).")
 NO_SELECTION = "Select at least one channel (and team) in the sidebar to see this page."
+NO_DATED_ROWS = "The current publication has no dated contacts to filter on. Run `csops run` once data has landed."
 
 
 def publication_or_stop() -> Publication | None:
@@ -27,6 +28,15 @@ def publication_or_stop() -> Publication | None:
     if publication is None:
         st.info(NO_PUBLICATION)
     return publication
+
+
+def chosen_filters(publication: Publication) -> filters.Filters | None:
+    """The sidebar's filters for this publication; None, with an explanation, when it has nothing dated."""
+    options = data.filter_options(publication)
+    if options is None:
+        st.info(NO_DATED_ROWS)
+        return None
+    return filters.current(options)
 
 
 def needs_tables(publication: Publication, *tables: str) -> bool:

@@ -132,6 +132,24 @@ def filter_options(publication: Publication) -> FilterOptions | None:
     )
 
 
+# The teams each agent was in during the week starting ``$week_start_date`` (from the agent's
+# team spells): their names joined with " / " and their keys, one row per agent. A CTE body
+# for the pages that list agents with their teams.
+AGENT_TEAMS_OF_WEEK = """
+    select
+        spells.agent_id,
+        string_agg(coalesce(teams.team_name, spells.team_key), ' / ' order by spells.valid_from_date)
+            as team_names,
+        list(spells.team_key order by spells.valid_from_date) as team_keys
+    from marts.dim_agent_teams as spells
+    left join marts.dim_teams as teams
+        on spells.team_key = teams.team_key
+    where spells.valid_from_date < $week_start_date + 7
+        and (spells.valid_to_date is null or spells.valid_to_date > $week_start_date)
+    group by spells.agent_id
+"""
+
+
 def frame(publication: Publication, sql: str, parameters: dict[str, Any] | None = None) -> pd.DataFrame:
     """The rows of a parameterised query (``$name`` placeholders) on the publication, cached per
     publication file. Columns named ``*_date`` come back as dates (DuckDB gives timestamps)."""

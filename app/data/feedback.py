@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from app.data import frame, has_table
+from app.data import AGENT_TEAMS_OF_WEEK, frame, has_table
 from csops.publication import Publication
 
 CHANNEL_MART = "feedback_by_channel_week"
@@ -146,19 +146,7 @@ def agent_week(publication: Publication, week_start_date: date, teams: tuple[str
     contact had no agent (``agent_id`` null), as when every team is chosen.
     """
     return frame(publication, f"""
-        with week_spells as (
-            select
-                spells.agent_id,
-                string_agg(coalesce(teams.team_name, spells.team_key), ' / ' order by spells.valid_from_date)
-                    as team_names,
-                list(spells.team_key order by spells.valid_from_date) as team_keys
-            from marts.{AGENT_TEAMS_DIMENSION} as spells
-            left join marts.{TEAMS_DIMENSION} as teams
-                on spells.team_key = teams.team_key
-            where spells.valid_from_date < $week_start_date + 7
-                and (spells.valid_to_date is null or spells.valid_to_date > $week_start_date)
-            group by spells.agent_id
-        )
+        with week_spells as ({AGENT_TEAMS_OF_WEEK})
 
         select
             feedback.week_start_date,

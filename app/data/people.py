@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from app.data import frame, has_table
+from app.data import AGENT_TEAMS_OF_WEEK, frame, has_table
 from csops.publication import Publication
 
 TEAM_MART = "team_performance_weekly"
@@ -73,19 +73,7 @@ def agent_week(publication: Publication, week_start_date: date, teams: tuple[str
     outlier columns come along when the publication has them.
     """
     return frame(publication, f"""
-        with week_spells as (
-            select
-                spells.agent_id,
-                string_agg(coalesce(teams.team_name, spells.team_key), ' / ' order by spells.valid_from_date)
-                    as team_names,
-                list(spells.team_key order by spells.valid_from_date) as team_keys
-            from marts.dim_agent_teams as spells
-            left join marts.dim_teams as teams
-                on spells.team_key = teams.team_key
-            where spells.valid_from_date < $week_start_date + 7
-                and (spells.valid_to_date is null or spells.valid_to_date > $week_start_date)
-            group by spells.agent_id
-        )
+        with week_spells as ({AGENT_TEAMS_OF_WEEK})
 
         select
             performance.week_start_date,

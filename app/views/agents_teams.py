@@ -123,11 +123,10 @@ def render() -> None:
     publication = components.publication_or_stop()
     if publication is None or not components.needs_tables(publication, *NEEDED_MARTS):
         return
-    options = data.filter_options(publication)
-    if options is None:
-        st.info("The publication has no dated contacts yet, so there is nothing to filter or show.")
+    chosen = components.chosen_filters(publication)
+    if chosen is None:
         return
-    chosen = filters.current(options)
+    options = data.filter_options(publication)  # cached: the sidebar read it already
     if not chosen.channels or not chosen.teams:
         st.info(components.NO_SELECTION)
         return

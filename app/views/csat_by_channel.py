@@ -13,7 +13,7 @@ import plotly.colors
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import data, filters
+from app import components, data
 
 TITLE = "CSAT by channel"
 URL_PATH = "csat-by-channel"
@@ -74,7 +74,9 @@ def render() -> None:
         return
 
     all_channels = data.channels(publication)
-    chosen = filters.current(data.filter_options(publication))
+    chosen = components.chosen_filters(publication)
+    if chosen is None:
+        return
     selected_channels = [channel for channel in chosen.channels if channel in all_channels]
     grain = st.radio("Grain", grains, format_func=lambda g: g.label, horizontal=True)
     if not selected_channels:

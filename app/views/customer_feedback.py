@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from app import components, data, filters
+from app import components, filters
 from app.data import feedback, records
 
 TITLE = "Customer feedback"
@@ -98,11 +98,9 @@ def render() -> None:
     publication = components.publication_or_stop()
     if publication is None:
         return
-    options = data.filter_options(publication)
-    if options is None:
-        st.info("The current publication has no dated contacts to filter on. Run `csops run` again.")
+    chosen = components.chosen_filters(publication)
+    if chosen is None:
         return
-    chosen = filters.current(options)
     st.caption(
         "**Which channel, team or agent drags CSAT down this week, and why?** One week at a time, as the weekly "
         "feedback marts state it (weeks of the contact surveyed, shown whole when any of their days is in the "

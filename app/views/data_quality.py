@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import components, data, filters, quality_docs
+from app import components, filters, quality_docs
 from app.data import quality
 
 TITLE = "Data quality"
@@ -23,7 +23,9 @@ def render() -> None:
     if not quality.has_audit(publication):
         st.info(NO_AUDIT)
         return
-    chosen = filters.current(data.filter_options(publication))
+    chosen = components.chosen_filters(publication)
+    if chosen is None:
+        return
     _render_runs(publication)
     _render_loads(publication, chosen)
     _render_reconciliation(publication, chosen)

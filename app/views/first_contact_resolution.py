@@ -86,11 +86,10 @@ def render() -> None:
     if not components.needs_tables(publication, fcr.CHANNEL_WEEK_MART):
         return
     grains = fcr.fcr_grains(publication)
-    options = data.filter_options(publication)
-    if options is None:
-        st.info("The current publication has no dated contacts to filter on. Run `csops run` again.")
+    chosen = components.chosen_filters(publication)
+    if chosen is None:
         return
-    chosen = filters.current(options)
+    options = data.filter_options(publication)  # cached: the sidebar read it already
     target = fcr.target(publication)
     window_days = data.build_parameters(publication).get("fcr_window_days")
     window = f"{window_days}-day" if window_days is not None else "`fcr_window_days`"

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from app import components, data, filters
+from app import components, filters
 from app.data import overview, records
 
 TITLE = "Overview"
@@ -33,7 +33,9 @@ def render() -> None:
     publication = components.publication_or_stop()
     if publication is None or not components.needs_tables(publication, overview.OVERVIEW_MART, "kpi_targets"):
         return
-    chosen = filters.current(data.filter_options(publication))
+    chosen = components.chosen_filters(publication)
+    if chosen is None:
+        return
     weeks = overview.weeks(publication, chosen.start_date, chosen.end_date)
     if weeks.empty:
         st.info(f"No week between {chosen.start_date} and {chosen.end_date} has KPIs yet.")

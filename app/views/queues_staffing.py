@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from app import components, data, filters
+from app import components, filters
 from app.data import queues, records
 from csops.publication import Publication
 
@@ -116,11 +116,9 @@ def render() -> None:
         return
     if not components.needs_tables(publication, queues.INTERVAL_MART, queues.DAILY_MART):
         return
-    options = data.filter_options(publication)
-    if options is None:
-        st.info("The current publication has no dated contacts to filter on. Run `csops run` once data has landed.")
+    chosen = components.chosen_filters(publication)
+    if chosen is None:
         return
-    chosen = filters.current(options)
     timezone = queues.reporting_timezone(publication)
     st.caption(SCOPE_CAPTION.format(timezone=timezone))
     if PHONE not in chosen.channels:

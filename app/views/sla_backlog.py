@@ -94,11 +94,10 @@ def render() -> None:
     publication = components.publication_or_stop()
     if publication is None:
         return
-    options = data.filter_options(publication)
-    if options is None:
-        st.info("The current publication has no dated contacts to filter on. Run `csops run` again.")
+    chosen = components.chosen_filters(publication)
+    if chosen is None:
         return
-    chosen = filters.current(options)
+    options = data.filter_options(publication)  # cached: the sidebar read it already
     if not chosen.channels or (chosen.all_teams and not chosen.teams):
         st.info(components.NO_SELECTION)
         return

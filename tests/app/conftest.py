@@ -86,3 +86,10 @@ def published_home(tmp_path, monkeypatch) -> CsopsHome:
         write_synthetic_marts(con, CSAT_COUNTS, AS_OF_AT)
         publish(home, con, run_id="test-run")
     return home
+
+
+@pytest.fixture
+def pipeline_app_home(pipeline_home, monkeypatch) -> CsopsHome:
+    """The pipeline's CsopsHome (a publication ``csops run`` built), as the app's CSOPS_HOME."""
+    monkeypatch.setenv("CSOPS_HOME", str(pipeline_home.root))
+    return pipeline_home

@@ -8,13 +8,11 @@ second home: the page is the same code reading a real DuckDB file either way.
 
 from __future__ import annotations
 
-import base64
 import json
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -22,60 +20,15 @@ from streamlit.testing.v1 import AppTest
 from app.views import agents_teams
 from csops.paths import CsopsHome
 from csops.publication import publish, read_current
+from tests.app.pages import (assert_no_exception, contact_dates, infos, open_page, plotly_values, read_published,
+                             sidebar_filters, table_with)
 
-APP_ENTRY_POINT = Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py"
 PAGE = "views/agents_teams.py"
 OUTLIER_COLUMNS = ("aht_robust_z_score", "is_aht_outlier", "operational_fcr_robust_z_score",
                    "is_operational_fcr_outlier", "csat_top2_robust_z_score", "is_csat_top2_outlier")
 
 
 # Helpers ---------------------------------------------------------------------------------------
-
-def run_page() -> AppTest:
-    app = AppTest.from_file(APP_ENTRY_POINT, default_timeout=60).run()
-    app.switch_page(PAGE).run()
-    assert_no_exception(app)
-    return app
-
-
-def assert_no_exception(app: AppTest) -> None:
-    assert not app.exception, [exception.value for exception in app.exception]
-
-
-def read_published(home: CsopsHome, sql: str, parameters: list | None = None) -> pd.DataFrame:
-    publication = read_current(home)
-    assert publication is not None
-    with duckdb.connect(str(publication.path), read_only=True) as con:
-        frame = con.execute(sql, parameters or []).df()
-    for column in frame.columns:
-        if column.endswith("_date") or column == "completed_on":
-            frame[column] = pd.to_datetime(frame[column]).dt.date
-    return frame
-
-
-def sidebar_widget(widgets, label: str):
-    return next(widget for widget in widgets if widget.label == label)
-
-
-def set_filters(app: AppTest, *, dates: tuple[date, date] | None = None, teams: list[str] | None = None,
-                channels: list[str] | None = None) -> AppTest:
-    if dates is not None:
-        sidebar_widget(app.sidebar.date_input, "Contact dates").set_value(dates)
-    if teams is not None:
-        sidebar_widget(app.sidebar.multiselect, "Teams").set_value(teams)
-    if channels is not None:
-        sidebar_widget(app.sidebar.multiselect, "Channels").set_value(channels)
-    app.run()
-    assert_no_exception(app)
-    return app
-
-
-def table_with(app: AppTest, column: str) -> pd.DataFrame:
-    """The page's one table that has ``column``."""
-    tables = [frame.value for frame in app.dataframe if column in frame.value.columns]
-    assert len(tables) == 1, f"{len(tables)} tables with {column}"
-    return tables[0]
-
 
 def figure(app: AppTest, key: str) -> dict:
     charts = [chart for chart in app.get("plotly_chart") if chart.proto.id.endswith(f"-{key}")]
@@ -87,29 +40,12 @@ def has_chart(app: AppTest, key: str) -> bool:
     return any(chart.proto.id.endswith(f"-{key}") for chart in app.get("plotly_chart"))
 
 
-def plotly_values(encoded) -> list:
-    """A Plotly array as a list (numeric arrays arrive base64-encoded)."""
-    if isinstance(encoded, dict):
-        return np.frombuffer(base64.b64decode(encoded["bdata"]), dtype=encoded["dtype"]).tolist()
-    return list(encoded)
-
-
-def infos(app: AppTest) -> str:
-    return "\n".join(info.value for info in app.info)
-
-
 def download_keys(app: AppTest) -> list[str]:
     return [button.key for button in app.get("download_button")]
 
 
 def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
-
-
-def contact_bounds(home: CsopsHome) -> tuple[date, date]:
-    row = read_published(home, "select min(contact_date) as first_date, max(contact_date) as last_date "
-                               "from marts.fct_contacts").iloc[0]
-    return row["first_date"], row["last_date"]
 
 
 def team_keys(home: CsopsHome) -> list[str]:
@@ -151,21 +87,15 @@ def derived_home(source: CsopsHome, root: Path, edits: list[str]) -> CsopsHome:
     return home
 
 
-@pytest.fixture
-def home(pipeline_home, monkeypatch) -> CsopsHome:
-    monkeypatch.setenv("CSOPS_HOME", str(pipeline_home.root))
-    return pipeline_home
-
-
 # Teams -----------------------------------------------------------------------------------------
 
-def test_team_scorecards_show_the_mart_rows_of_the_chosen_teams_and_weeks(home):
-    _, last = contact_bounds(home)
-    chosen_teams = team_keys(home)[:2]
+def test_team_scorecards_show_the_mart_rows_of_the_chosen_teams_and_weeks(pipeline_app_home):
+    _, last = contact_dates(pipeline_app_home)
+    chosen_teams = team_keys(pipeline_app_home)[:2]
     start = last - timedelta(days=3)  # a later week only: whole weeks touching the range
-    app = set_filters(run_page(), dates=(start, last), teams=chosen_teams)
+    app = sidebar_filters(open_page(PAGE), dates=(start, last), teams=chosen_teams)
 
-    expected = read_published(home, """
+    expected = read_published(pipeline_app_home, """
         select performance.*, teams.team_name
         from marts.team_performance_weekly as performance
         inner join marts.dim_teams as teams using (team_key)
@@ -189,13 +119,13 @@ def test_team_scorecards_show_the_mart_rows_of_the_chosen_teams_and_weeks(home):
     assert "download_people_teams" in download_keys(app)
 
 
-def test_team_csat_chart_draws_the_mart_interval_and_hollow_low_sample_weeks(home):
-    app = run_page()
+def test_team_csat_chart_draws_the_mart_interval_and_hollow_low_sample_weeks(pipeline_app_home):
+    app = open_page(PAGE)
     app.selectbox(key="people_team_kpi").set_value("csat_top2_rate").run()
     assert_no_exception(app)
 
-    first, last = contact_bounds(home)
-    expected = read_published(home, """
+    first, last = contact_dates(pipeline_app_home)
+    expected = read_published(pipeline_app_home, """
         select performance.*, teams.team_name
         from marts.team_performance_weekly as performance
         inner join marts.dim_teams as teams using (team_key)
@@ -213,8 +143,8 @@ def test_team_csat_chart_draws_the_mart_interval_and_hollow_low_sample_weeks(hom
     assert any("Hollow markers are low-sample team-weeks" in caption.value for caption in app.caption)
 
 
-def test_team_week_drill_down_lists_the_contacts_it_counts(home):
-    app = run_page()
+def test_team_week_drill_down_lists_the_contacts_it_counts(pipeline_app_home):
+    app = open_page(PAGE)
     teams = table_with(app, "team_name")
     row_index = int(teams["handled_contact_count"].to_numpy().argmax())
     row = teams.iloc[row_index]
@@ -224,7 +154,7 @@ def test_team_week_drill_down_lists_the_contacts_it_counts(home):
 
     contacts = table_with(app, "contact_id")
     week = row["week_start_date"]
-    expected = read_published(home, """
+    expected = read_published(pipeline_app_home, """
         select contact_id from marts.fct_contacts
         where team_key = ? and contact_date between ? and ?::date + 6 and is_inbound and is_handled
     """, [row["team_key"], week, week])
@@ -236,40 +166,42 @@ def test_team_week_drill_down_lists_the_contacts_it_counts(home):
 
 # Agents ----------------------------------------------------------------------------------------
 
-def test_agent_scorecard_shows_the_latest_week_of_the_chosen_teams_agents(home):
-    first, last = contact_bounds(home)
-    chosen_teams = team_keys(home)[:2]
-    app = set_filters(run_page(), teams=chosen_teams)
+def test_agent_scorecard_shows_the_latest_week_of_the_chosen_teams_agents(pipeline_app_home):
+    first, last = contact_dates(pipeline_app_home)
+    chosen_teams = team_keys(pipeline_app_home)[:2]
+    app = sidebar_filters(open_page(PAGE), teams=chosen_teams)
 
-    latest_week = read_published(home, "select max(week_start_date) as week_start_date "
-                                       "from marts.agent_performance_weekly where week_start_date <= ?",
+    latest_week = read_published(pipeline_app_home, "select max(week_start_date) as week_start_date "
+                                                    "from marts.agent_performance_weekly where week_start_date <= ?",
                                  [last]).iloc[0]["week_start_date"]
     assert app.selectbox(key="people_week").value == latest_week
-    expected = expected_agents(home, latest_week, chosen_teams)
+    expected = expected_agents(pipeline_app_home, latest_week, chosen_teams)
     assert len(expected) > 0
     shown = table_with(app, "agent_name").sort_values("agent_id").reset_index(drop=True)
     columns = ["week_start_date", "agent_id", "agent_name", "handled_contact_count", "answered_calls", "aht_seconds",
                "occupancy_rate", "operational_fcr_rate", "csat_response_count", "csat_top2_rate", "is_low_sample"]
     pd.testing.assert_frame_equal(shown[columns], expected[columns], check_dtype=False)
-    names = read_published(home, "select team_name from marts.dim_teams where list_contains(?, team_key)",
+    names = read_published(pipeline_app_home,
+                           "select team_name from marts.dim_teams where list_contains(?, team_key)",
                            [chosen_teams])["team_name"]
     assert set(shown["team_names"]) <= set(names)
     assert "download_people_agents" in download_keys(app)
 
     # Another week: its own rows.
-    weeks = read_published(home, "select distinct week_start_date from marts.agent_performance_weekly "
-                                 "where week_start_date between ? and ? order by 1", [monday(first), last])
+    weeks = read_published(pipeline_app_home, "select distinct week_start_date from marts.agent_performance_weekly "
+                                              "where week_start_date between ? and ? order by 1",
+                           [monday(first), last])
     earliest = weeks["week_start_date"].iloc[0]
     assert earliest != latest_week
     app.selectbox(key="people_week").set_value(earliest).run()
     assert_no_exception(app)
     shown = table_with(app, "agent_name")
-    assert sorted(shown["agent_id"]) == sorted(expected_agents(home, earliest, chosen_teams)["agent_id"])
+    assert sorted(shown["agent_id"]) == sorted(expected_agents(pipeline_app_home, earliest, chosen_teams)["agent_id"])
     assert set(shown["week_start_date"]) == {earliest}
 
 
-def test_agent_distributions_hold_the_agents_values_of_the_week(home):
-    app = run_page()
+def test_agent_distributions_hold_the_agents_values_of_the_week(pipeline_app_home):
+    app = open_page(PAGE)
     agents = table_with(app, "agent_name")
     traces = figure(app, "people_distribution_chart")["data"]
 
@@ -284,8 +216,8 @@ def test_agent_distributions_hold_the_agents_values_of_the_week(home):
         sorted(agents.loc[~low, "csat_top2_rate"].dropna()))
 
 
-def test_agent_week_drill_down_lists_the_contacts_it_counts(home):
-    app = run_page()
+def test_agent_week_drill_down_lists_the_contacts_it_counts(pipeline_app_home):
+    app = open_page(PAGE)
     agents = table_with(app, "agent_name")
     row_index = int(agents["handled_contact_count"].to_numpy().argmax())
     row = agents.iloc[row_index]
@@ -303,10 +235,10 @@ def test_agent_week_drill_down_lists_the_contacts_it_counts(home):
 
 # Outliers --------------------------------------------------------------------------------------
 
-def test_outlier_section_follows_the_published_mart(home):
+def test_outlier_section_follows_the_published_mart(pipeline_app_home):
     """On the pipeline's own publication: the scores when it has them, else why not."""
-    app = run_page()
-    columns = set(read_published(home, "select * from marts.agent_performance_weekly limit 0").columns)
+    app = open_page(PAGE)
+    columns = set(read_published(pipeline_app_home, "select * from marts.agent_performance_weekly limit 0").columns)
     if not set(OUTLIER_COLUMNS) <= columns:
         assert agents_teams.NO_OUTLIER_COLUMNS in infos(app)
         return
@@ -318,33 +250,35 @@ def test_outlier_section_follows_the_published_mart(home):
         assert has_chart(app, "people_outlier_chart")
 
 
-def test_without_outlier_columns_the_page_says_so(home, tmp_path, monkeypatch):
-    columns = set(read_published(home, "select * from marts.agent_performance_weekly limit 0").columns)
+def test_without_outlier_columns_the_page_says_so(pipeline_app_home, tmp_path, monkeypatch):
+    columns = set(read_published(pipeline_app_home, "select * from marts.agent_performance_weekly limit 0").columns)
     dropped = [column for column in columns if "peer" in column or "outlier" in column or "z_score" in column]
-    derived = derived_home(home, tmp_path / "no_outliers", [
+    derived = derived_home(pipeline_app_home, tmp_path / "no_outliers", [
         f"alter table marts.agent_performance_weekly drop column {column}" for column in dropped])
     monkeypatch.setenv("CSOPS_HOME", str(derived.root))
 
-    app = run_page()
+    app = open_page(PAGE)
 
     assert agents_teams.NO_OUTLIER_COLUMNS in infos(app)
     assert not has_chart(app, "people_outlier_chart")
     assert len(table_with(app, "agent_name")) > 0  # the scorecard is still there
 
 
-def test_outliers_chart_the_mart_scores_and_list_flagged_agents_but_not_low_sample_csat(home, tmp_path, monkeypatch):
-    _, last = contact_bounds(home)
-    week = read_published(home, "select max(week_start_date) as week_start_date "
-                                "from marts.agent_performance_weekly where week_start_date <= ?",
+def test_outliers_chart_the_mart_scores_and_list_flagged_agents_but_not_low_sample_csat(pipeline_app_home, tmp_path,
+                                                                                        monkeypatch):
+    _, last = contact_dates(pipeline_app_home)
+    week = read_published(pipeline_app_home, "select max(week_start_date) as week_start_date "
+                                             "from marts.agent_performance_weekly where week_start_date <= ?",
                           [last]).iloc[0]["week_start_date"]
-    agents = read_published(home, "select agent_id, is_low_sample, csat_top2_rate from marts.agent_performance_weekly "
-                                  "where week_start_date = ? order by agent_id", [week])
+    agents = read_published(pipeline_app_home, "select agent_id, is_low_sample, csat_top2_rate "
+                                               "from marts.agent_performance_weekly "
+                                               "where week_start_date = ? order by agent_id", [week])
     low = agents[agents["is_low_sample"].astype(bool) & agents["csat_top2_rate"].notna()]
     assert len(agents) >= 3 and len(low) >= 1
     low_csat = int(low["agent_id"].iloc[-1])
     others = agents[agents["agent_id"] != low_csat]
     aht_outlier, fcr_scored = int(others["agent_id"].iloc[0]), int(others["agent_id"].iloc[1])
-    columns = set(read_published(home, "select * from marts.agent_performance_weekly limit 0").columns)
+    columns = set(read_published(pipeline_app_home, "select * from marts.agent_performance_weekly limit 0").columns)
     add = [f"alter table marts.agent_performance_weekly add column {name} {kind}"
            for name, kind in (("aht_robust_z_score", "double"), ("is_aht_outlier", "boolean"),
                               ("operational_fcr_robust_z_score", "double"), ("is_operational_fcr_outlier", "boolean"),
@@ -353,7 +287,7 @@ def test_outliers_chart_the_mart_scores_and_list_flagged_agents_but_not_low_samp
            if name not in columns]
     # Hand-set scores, as the mart would state them: an AHT outlier, an FCR score within
     # the threshold, and a CSAT "outlier" whose CSAT rests on a low sample.
-    derived = derived_home(home, tmp_path / "scored", add + [
+    derived = derived_home(pipeline_app_home, tmp_path / "scored", add + [
         "update marts.agent_performance_weekly set aht_robust_z_score = null, is_aht_outlier = null, "
         "operational_fcr_robust_z_score = null, is_operational_fcr_outlier = null, csat_top2_robust_z_score = null, "
         "is_csat_top2_outlier = null, outlier_robust_z_threshold = 3.5",
@@ -366,7 +300,7 @@ def test_outliers_chart_the_mart_scores_and_list_flagged_agents_but_not_low_samp
     ])
     monkeypatch.setenv("CSOPS_HOME", str(derived.root))
 
-    app = run_page()
+    app = open_page(PAGE)
 
     traces = {trace["name"]: trace for trace in figure(app, "people_outlier_chart")["data"]}
     assert plotly_values(traces["AHT (s)"]["x"]) == [4.25]
@@ -384,21 +318,21 @@ def test_outliers_chart_the_mart_scores_and_list_flagged_agents_but_not_low_samp
     assert len(table_with(app, "contact_id")) == handled
 
 
-def test_scores_without_an_outlier_say_no_agent_stands_out(home, tmp_path, monkeypatch):
-    columns = set(read_published(home, "select * from marts.agent_performance_weekly limit 0").columns)
+def test_scores_without_an_outlier_say_no_agent_stands_out(pipeline_app_home, tmp_path, monkeypatch):
+    columns = set(read_published(pipeline_app_home, "select * from marts.agent_performance_weekly limit 0").columns)
     add = [f"alter table marts.agent_performance_weekly add column {name} {kind}"
            for name, kind in (("aht_robust_z_score", "double"), ("is_aht_outlier", "boolean"),
                               ("operational_fcr_robust_z_score", "double"), ("is_operational_fcr_outlier", "boolean"),
                               ("csat_top2_robust_z_score", "double"), ("is_csat_top2_outlier", "boolean"))
            if name not in columns]
-    derived = derived_home(home, tmp_path / "calm", add + [
+    derived = derived_home(pipeline_app_home, tmp_path / "calm", add + [
         "update marts.agent_performance_weekly set aht_robust_z_score = 0.5, is_aht_outlier = false, "
         "operational_fcr_robust_z_score = null, is_operational_fcr_outlier = null, "
         "csat_top2_robust_z_score = null, is_csat_top2_outlier = null",
     ])
     monkeypatch.setenv("CSOPS_HOME", str(derived.root))
 
-    app = run_page()
+    app = open_page(PAGE)
 
     assert has_chart(app, "people_outlier_chart")
     assert any("No agent of this selection is an outlier" in success.value for success in app.success)
@@ -416,12 +350,12 @@ TRAINING_ROWS = [
 ]
 
 
-def test_training_cohorts_show_the_mart_estimates_and_hide_the_small_ones(home, tmp_path, monkeypatch):
+def test_training_cohorts_show_the_mart_estimates_and_hide_the_small_ones(pipeline_app_home, tmp_path, monkeypatch):
     values = ", ".join(
         f"('{name}', '{day}'::date, '{kpi}', {n}, {m}, {tb}, {ta}, {cb}, {ca}, {did}, {low}, {high}, {shown}, "
         "true, 4, 5)"
         for name, day, kpi, n, m, tb, ta, cb, ca, did, low, high, shown in TRAINING_ROWS)
-    derived = derived_home(home, tmp_path / "trained", [
+    derived = derived_home(pipeline_app_home, tmp_path / "trained", [
         "delete from marts.training_impact",
         f"insert into marts.training_impact (training_name, completed_on, kpi, trained_agent_count, "
         f"control_agent_count, trained_before_value, trained_after_value, control_before_value, control_after_value, "
@@ -430,7 +364,7 @@ def test_training_cohorts_show_the_mart_estimates_and_hide_the_small_ones(home, 
     ])
     monkeypatch.setenv("CSOPS_HOME", str(derived.root))
 
-    app = run_page()
+    app = open_page(PAGE)
 
     # The shown cohort: before/after of both sides and the DiD with its interval, per KPI.
     traces = figure(app, "people_training_Coaching_2026-02-02")["data"]
@@ -457,9 +391,9 @@ def test_training_cohorts_show_the_mart_estimates_and_hide_the_small_ones(home, 
     assert {"download_people_training_aht", "download_people_training_rates"} <= set(download_keys(app))
 
 
-def test_training_section_on_the_pipeline_publication(home):
-    app = run_page()
-    rows = read_published(home, "select * from marts.training_impact")
+def test_training_section_on_the_pipeline_publication(pipeline_app_home):
+    app = open_page(PAGE)
+    rows = read_published(pipeline_app_home, "select * from marts.training_impact")
     if rows.empty:  # 14 days leave no 4-week window either side of a completion
         assert "No training cohort to compare yet" in infos(app)
     else:
@@ -469,31 +403,32 @@ def test_training_section_on_the_pipeline_publication(home):
 
 # Empty states ----------------------------------------------------------------------------------
 
-def test_no_channel_or_no_team_chosen_shows_what_to_do(home):
-    app = set_filters(run_page(), channels=[])
+def test_no_channel_or_no_team_chosen_shows_what_to_do(pipeline_app_home):
+    app = sidebar_filters(open_page(PAGE), channels=[])
     assert "Select at least one channel" in infos(app)
     assert not app.dataframe
 
-    app = set_filters(run_page(), teams=[])
+    app = sidebar_filters(open_page(PAGE), teams=[])
     assert "Select at least one channel" in infos(app)
     assert not app.get("plotly_chart")
 
 
-def test_one_channel_chosen_says_the_marts_have_no_channel(home):
-    channel = read_published(home, "select min(channel) as channel from marts.dim_channels").iloc[0]["channel"]
-    app = set_filters(run_page(), channels=[channel])
+def test_one_channel_chosen_says_the_marts_have_no_channel(pipeline_app_home):
+    channels = read_published(pipeline_app_home, "select min(channel) as channel from marts.dim_channels")
+    channel = channels.iloc[0]["channel"]
+    app = sidebar_filters(open_page(PAGE), channels=[channel])
     assert any(caption.value == agents_teams.NO_CHANNEL_FILTER for caption in app.caption)
     assert len(table_with(app, "team_name")) > 0
 
 
-def test_a_team_without_agents_that_week_shows_an_info(home, tmp_path, monkeypatch):
+def test_a_team_without_agents_that_week_shows_an_info(pipeline_app_home, tmp_path, monkeypatch):
     """A team in dim_teams whose agents left: its scorecards are empty, the page says so."""
-    derived = derived_home(home, tmp_path / "empty_team", [
+    derived = derived_home(pipeline_app_home, tmp_path / "empty_team", [
         "insert into marts.dim_teams (team_key, team_name) values ('night_shift', 'Night Shift')",
     ])
     monkeypatch.setenv("CSOPS_HOME", str(derived.root))
 
-    app = set_filters(run_page(), teams=["night_shift"])
+    app = sidebar_filters(open_page(PAGE), teams=["night_shift"])
 
     assert "No team-week for the chosen teams" in infos(app)
     assert "No agent of the chosen teams has a row" in infos(app)

@@ -6,15 +6,12 @@ any fixture that returns a published CsopsHome, synthetic or built by the pipeli
 
 from __future__ import annotations
 
-import base64
 import json
 import subprocess
 import sys
 from datetime import datetime
-from pathlib import Path
 
 import duckdb
-import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -22,9 +19,9 @@ from streamlit.testing.v1 import AppTest
 from app.data import CSAT_GRAINS, CsatGrain, csat_columns
 from csops.paths import CsopsHome
 from csops.publication import publish, read_current
+from tests.app.pages import (APP_ENTRY_POINT, REPO_ROOT, assert_no_exception, captions, plotly_values, read_published,
+                             widget)
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-APP_ENTRY_POINT = REPO_ROOT / "app" / "streamlit_app.py"
 WEEK, DAY = CSAT_GRAINS  # the page opens on the first, weekly
 
 
@@ -35,19 +32,11 @@ def run_app(grain: CsatGrain = DAY) -> AppTest:
     """The app, run once, showing ``grain`` (picked in the page's "Grain" choice if needed)."""
     app = AppTest.from_file(APP_ENTRY_POINT, default_timeout=30).run()
     app.switch_page(CSAT_PAGE).run()
-    assert not app.exception, [exception.value for exception in app.exception]
+    assert_no_exception(app)
     if app.radio and grain != CSAT_GRAINS[0]:
         widget(app.radio, "Grain").set_value(grain).run()
-        assert not app.exception, [exception.value for exception in app.exception]
+        assert_no_exception(app)
     return app
-
-
-def read_published(home: CsopsHome, sql: str, parameters: list | None = None) -> pd.DataFrame:
-    """Query the current publication directly, as the source of expected values."""
-    publication = read_current(home)
-    assert publication is not None
-    with duckdb.connect(str(publication.path), read_only=True) as con:
-        return con.execute(sql, parameters or []).df()
 
 
 def published_csat_rows(
@@ -79,21 +68,10 @@ def assert_same_rows(shown: pd.DataFrame, expected: pd.DataFrame, grain: CsatGra
     pd.testing.assert_frame_equal(normalised(shown), normalised(expected), check_dtype=False)
 
 
-def widget(widgets, label: str):
-    return next(candidate for candidate in widgets if candidate.label == label)
-
-
 def plotly_figure(app: AppTest) -> dict:
     charts = app.get("plotly_chart")
     assert len(charts) == 1
     return json.loads(charts[0].proto.spec)
-
-
-def plotly_values(encoded) -> list:
-    """A Plotly array as a list: Plotly sends numeric arrays base64-encoded."""
-    if isinstance(encoded, dict):
-        return np.frombuffer(base64.b64decode(encoded["bdata"]), dtype=encoded["dtype"]).tolist()
-    return list(encoded)
 
 
 def test_page_shows_chart_and_every_mart_row(published_home):
@@ -109,10 +87,10 @@ def test_page_opens_weekly_on_the_weekly_mart(published_home):
     app = AppTest.from_file(APP_ENTRY_POINT, default_timeout=30).run()
     app.switch_page(CSAT_PAGE).run()
 
-    assert not app.exception
+    assert_no_exception(app)
     assert widget(app.radio, "Grain").value == WEEK
     assert_same_rows(shown_rows(app), published_csat_rows(published_home, grain=WEEK), WEEK)
-    assert "Hollow markers are low-sample weeks" in " ".join(caption.value for caption in app.caption)
+    assert "Hollow markers are low-sample weeks" in captions(app)
 
 
 def test_weekly_date_filter_shows_whole_weeks_touching_the_range(published_home):
@@ -122,7 +100,7 @@ def test_weekly_date_filter_shows_whole_weeks_touching_the_range(published_home)
 
     widget(app.date_input, "Contact dates").set_value((last_day, last_day)).run()
 
-    assert not app.exception
+    assert_no_exception(app)
     expected = published_csat_rows(
         published_home, "week_start_date = date_trunc('week', ?::date)", [last_day], grain=WEEK
     )
@@ -144,8 +122,7 @@ def test_chart_draws_mart_rates_with_intervals_and_hollow_low_sample_markers(pub
         assert plotly_values(trace["error_y"]["array"]) == pytest.approx(upper_error.tolist())
         hollow = [symbol.endswith("-open") for symbol in trace["marker"]["symbol"]]
         assert hollow == channel_rows["is_low_sample"].astype(bool).tolist()
-    low_sample_caption = " ".join(caption.value for caption in app.caption)
-    assert "Hollow markers are low-sample days" in low_sample_caption
+    assert "Hollow markers are low-sample days" in captions(app)
 
 
 def test_channel_filter_leaves_only_that_channels_rows(published_home):
@@ -154,7 +131,7 @@ def test_channel_filter_leaves_only_that_channels_rows(published_home):
 
     widget(app.multiselect, "Channels").set_value([channel]).run()
 
-    assert not app.exception
+    assert_no_exception(app)
     assert_same_rows(shown_rows(app), published_csat_rows(published_home, "channel = ?", [channel]))
 
 
@@ -166,7 +143,7 @@ def test_date_filter_narrows_rows(published_home):
 
     widget(app.date_input, "Contact dates").set_value((dates[1], dates[-1])).run()
 
-    assert not app.exception
+    assert_no_exception(app)
     expected = published_csat_rows(published_home, "contact_date between ? and ?", [dates[1], dates[-1]])
     assert 0 < len(expected) < len(all_rows)
     assert_same_rows(shown_rows(app), expected)
@@ -197,7 +174,7 @@ def test_deselecting_every_channel_shows_info_not_error(published_home):
 
     widget(app.multiselect, "Channels").set_value([]).run()
 
-    assert not app.exception
+    assert_no_exception(app)
     assert not app.error
     assert any("Select at least one channel" in info.value for info in app.info)
     assert not app.dataframe
@@ -211,7 +188,7 @@ def test_new_publication_is_picked_up_without_restart(published_home):
     new_as_of_at = publish_variant(published_home, dropped_channel)
 
     for app in (first_app.run(), run_app()):  # the open session's rerun, and a new session
-        assert not app.exception
+        assert_no_exception(app)
         assert set(shown_rows(app)["channel"]) == first_channels - {dropped_channel}
         sidebar_text = "\n".join(markdown.value for markdown in app.sidebar.markdown)
         assert f"{new_as_of_at:%Y-%m-%d %H:%M} UTC" in sidebar_text

@@ -16,60 +16,14 @@ from streamlit.testing.v1 import AppTest
 from app.data.fcr import CONTACT_SETS, FCR_GRAINS, FCR_MEASURE_COLUMNS, REPEAT_GROUP_COLUMNS, REPEAT_PATH_COLUMNS
 from csops.paths import CsopsHome
 from csops.publication import publish, read_current
-from tests.app.test_csat_page import APP_ENTRY_POINT, plotly_values, widget
+from tests.app.pages import (assert_no_exception, captions, contact_dates, open_page, plotly_values, read_published,
+                             sidebar_filters, table_with, widget)
 
 PAGE = "views/first_contact_resolution.py"
 WEEK_PICKER = "Week for repeat contacts and agents"
 DRILL_PICKER = "Show the contacts behind"
 CONTACT_SET_PICKER = "Contacts to list in the drill-down"
 ELIGIBLE, CAME_BACK, WINDOW_OPEN, EVERY_INBOUND = CONTACT_SETS
-
-
-@pytest.fixture
-def home(pipeline_home, monkeypatch) -> CsopsHome:
-    monkeypatch.setenv("CSOPS_HOME", str(pipeline_home.root))
-    return pipeline_home
-
-
-def read_published(home: CsopsHome, sql: str, parameters: list | None = None) -> pd.DataFrame:
-    publication = read_current(home)
-    with duckdb.connect(str(publication.path), read_only=True) as con:
-        frame = con.execute(sql, parameters or []).df()
-    for column in frame.columns:
-        if column.endswith("_date"):
-            frame[column] = pd.to_datetime(frame[column]).dt.date
-    return frame
-
-
-def open_page() -> AppTest:
-    app = AppTest.from_file(APP_ENTRY_POINT, default_timeout=60).run()
-    app.switch_page(PAGE).run()
-    assert_no_exception(app)
-    return app
-
-
-def assert_no_exception(app: AppTest) -> None:
-    assert not app.exception, [exception.value for exception in app.exception]
-
-
-def sidebar_filters(app: AppTest, *, dates: tuple[date, date] | None = None, channels: list[str] | None = None,
-                    teams: list[str] | None = None) -> AppTest:
-    if dates is not None:
-        widget(app.sidebar.date_input, "Contact dates").set_value(dates).run()
-    if channels is not None:
-        widget(app.sidebar.multiselect, "Channels").set_value(channels).run()
-    if teams is not None:
-        widget(app.sidebar.multiselect, "Teams").set_value(teams).run()
-    assert_no_exception(app)
-    return app
-
-
-def table_with(app: AppTest, *columns: str, without: tuple[str, ...] = ()) -> pd.DataFrame:
-    """The one table shown whose columns include ``columns`` and none of ``without``."""
-    found = [frame.value for frame in app.dataframe
-             if set(columns) <= set(frame.value.columns) and not set(without) & set(frame.value.columns)]
-    assert len(found) == 1, [list(frame.value.columns) for frame in app.dataframe]
-    return found[0]
 
 
 def channel_table(app: AppTest) -> pd.DataFrame:
@@ -112,24 +66,11 @@ def charts(app: AppTest) -> list[dict]:
 
 def grid(encoded) -> list[list[float]]:
     """A Plotly 2-D array (a heatmap's z) as rows of floats, None as NaN."""
-    if isinstance(encoded, dict):
-        shape = tuple(int(size) for size in str(encoded["shape"]).split(","))
-        return np.array(plotly_values(encoded), dtype=float).reshape(shape).tolist()
-    return [[np.nan if value is None else float(value) for value in row] for row in encoded]
-
-
-def captions(app: AppTest) -> str:
-    return " ".join(caption.value for caption in app.caption)
+    return np.array(plotly_values(encoded), dtype=float).tolist()
 
 
 def week_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
-
-
-def contact_dates(home: CsopsHome) -> tuple[date, date]:
-    bounds = read_published(home, "select min(contact_date) as first_date, max(contact_date) as last_date "
-                                  "from marts.fct_contacts").iloc[0]
-    return bounds["first_date"], bounds["last_date"]
 
 
 def busiest_path_week(home: CsopsHome) -> date:
@@ -169,16 +110,18 @@ def drill(app: AppTest, index: int, label_start: str, contact_set: str | None = 
     return table_with(app, "contact_id")
 
 
-def test_channel_and_team_trends_are_the_marts_rows(home):
-    app = open_page()
+def test_channel_and_team_trends_are_the_marts_rows(pipeline_app_home):
+    app = open_page(PAGE)
 
     assert app.title[0].value == "First contact resolution"
-    first_day, last_day = contact_dates(home)
-    expected = read_published(home, "select * from marts.fcr_by_channel_week where week_start_date between ? and ?",
+    first_day, last_day = contact_dates(pipeline_app_home)
+    expected = read_published(pipeline_app_home,
+                              "select * from marts.fcr_by_channel_week where week_start_date between ? and ?",
                               [week_of(first_day), last_day])
     assert_same(channel_table(app), expected, ["week_start_date", "channel"], FCR_MEASURE_COLUMNS)
     # Every team is selected: team "unknown" (contacts no team handled) comes too.
-    teams = read_published(home, "select * from marts.fcr_by_team_week where week_start_date between ? and ?",
+    teams = read_published(pipeline_app_home,
+                           "select * from marts.fcr_by_team_week where week_start_date between ? and ?",
                            [week_of(first_day), last_day])
     assert "unknown" in set(teams["team_key"])
     assert_same(team_table(app), teams, ["week_start_date", "team_key"], FCR_MEASURE_COLUMNS)
@@ -190,7 +133,8 @@ def test_channel_and_team_trends_are_the_marts_rows(home):
         assert plotly_values(operational["y"]) == pytest.approx(rows["operational_fcr_rate"].tolist(), nan_ok=True)
         assert plotly_values(survey["y"]) == pytest.approx(rows["survey_fcr_rate"].tolist(), nan_ok=True)
         assert operational["xaxis"] == "x" and survey["xaxis"] == "x2"
-    target = read_published(home, "select target_value from marts.kpi_targets where kpi_name = 'operational_fcr_rate'")
+    target = read_published(pipeline_app_home,
+                            "select target_value from marts.kpi_targets where kpi_name = 'operational_fcr_rate'")
     assert [shape["y0"] for shape in channel_chart["layout"]["shapes"]] == [target.iloc[0]["target_value"]]
 
     # Weeks whose windows are still open are said to be incomplete, and drawn hollow.
@@ -201,45 +145,47 @@ def test_channel_and_team_trends_are_the_marts_rows(home):
     assert len(app.get("download_button")) >= 4
 
 
-def test_daily_grain_shows_fcr_by_channel_day(home):
-    app = open_page()
+def test_daily_grain_shows_fcr_by_channel_day(pipeline_app_home):
+    app = open_page(PAGE)
     widget(app.radio, "Grain").set_value(FCR_GRAINS[1]).run()
     assert_no_exception(app)
-    first_day, last_day = contact_dates(home)
-    expected = read_published(home, "select * from marts.fcr_by_channel_day where contact_date between ? and ?",
+    first_day, last_day = contact_dates(pipeline_app_home)
+    expected = read_published(pipeline_app_home,
+                              "select * from marts.fcr_by_channel_day where contact_date between ? and ?",
                               [first_day, last_day])
     assert_same(channel_table(app), expected, ["contact_date", "channel"], FCR_MEASURE_COLUMNS)
 
 
-def test_filters_apply_to_every_mart_that_has_the_dimension(home):
-    first_day, last_day = contact_dates(home)
+def test_filters_apply_to_every_mart_that_has_the_dimension(pipeline_app_home):
+    first_day, last_day = contact_dates(pipeline_app_home)
     # From the first Monday: the week the data's first day belongs to drops out.
     dates = (first_day + timedelta(days=(7 - first_day.weekday()) % 7), last_day)
     assert week_of(dates[0]) > week_of(first_day)
     channels = ["email", "phone"]
-    team = sorted(read_published(home, "select team_key from marts.dim_teams")["team_key"])[0]
-    app = sidebar_filters(open_page(), dates=dates, channels=channels, teams=[team])
+    team = sorted(read_published(pipeline_app_home, "select team_key from marts.dim_teams")["team_key"])[0]
+    app = sidebar_filters(open_page(PAGE), dates=dates, channels=channels, teams=[team])
 
-    expected = read_published(home, """
+    expected = read_published(pipeline_app_home, """
         select * from marts.fcr_by_channel_week
         where week_start_date between ? and ? and list_contains(?, channel)
     """, [week_of(dates[0]), dates[1], channels])
     assert_same(channel_table(app), expected, ["week_start_date", "channel"], FCR_MEASURE_COLUMNS)
-    teams = read_published(home, "select * from marts.fcr_by_team_week where week_start_date between ? and ? "
-                                 "and team_key = ?", [week_of(dates[0]), dates[1], team])
+    teams = read_published(pipeline_app_home, "select * from marts.fcr_by_team_week "
+                                              "where week_start_date between ? and ? and team_key = ?",
+                           [week_of(dates[0]), dates[1], team])
     assert_same(team_table(app), teams, ["week_start_date", "team_key"], FCR_MEASURE_COLUMNS)
     assert "The channel filter does not apply here" in captions(app)
     assert "The team filter does not apply here" in captions(app)
 
-    week = busiest_path_week(home)
+    week = busiest_path_week(pipeline_app_home)
     assert week >= dates[0]
     choose_week(app, week)
-    groups = read_published(home, f"""
+    groups = read_published(pipeline_app_home, f"""
         select distinct {", ".join(REPEAT_GROUP_COLUMNS)} from marts.fcr_repeat_paths_weekly
         where week_start_date = ? and list_contains(?, channel)
     """, [week, channels])
     assert_same(group_table(app), groups, ["channel", "issue_category"], REPEAT_GROUP_COLUMNS)
-    agents = read_published(home, """
+    agents = read_published(pipeline_app_home, """
         select fcr.* from marts.fcr_by_agent_week as fcr
         where fcr.week_start_date = ? and fcr.agent_id in (
             select agent_id from marts.fct_contacts
@@ -248,12 +194,13 @@ def test_filters_apply_to_every_mart_that_has_the_dimension(home):
     assert_same(agent_table(app), agents, ["agent_id"], FCR_MEASURE_COLUMNS)
 
 
-def test_repeat_paths_of_a_week(home):
-    app = open_page()
-    week = busiest_path_week(home)
-    first_day, last_day = contact_dates(home)
-    weeks = read_published(home, "select week_start_date, max(window_open_contact_count) as open_contacts "
-                                 "from marts.fcr_by_channel_week where week_start_date between ? and ? group by all",
+def test_repeat_paths_of_a_week(pipeline_app_home):
+    app = open_page(PAGE)
+    week = busiest_path_week(pipeline_app_home)
+    first_day, last_day = contact_dates(pipeline_app_home)
+    weeks = read_published(pipeline_app_home,
+                           "select week_start_date, max(window_open_contact_count) as open_contacts "
+                           "from marts.fcr_by_channel_week where week_start_date between ? and ? group by all",
                            [week_of(first_day), last_day])
     # The page opens on the latest week whose windows have all closed.
     complete = weeks[weeks["open_contacts"] == 0]["week_start_date"]
@@ -261,7 +208,7 @@ def test_repeat_paths_of_a_week(home):
     assert widget(app.selectbox, WEEK_PICKER).value == default_week
 
     choose_week(app, week)
-    paths = read_published(home, f"""
+    paths = read_published(pipeline_app_home, f"""
         select {", ".join(REPEAT_PATH_COLUMNS)} from marts.fcr_repeat_paths_weekly
         where week_start_date = ? and next_channel is not null
     """, [week])
@@ -278,19 +225,20 @@ def test_repeat_paths_of_a_week(home):
 
     # The heatmap draws each group's repeat rate as the mart states it.
     heatmap = next(chart for chart in charts(app) if chart["data"][0]["type"] == "heatmap")["data"][0]
-    groups = read_published(home, "select distinct channel, issue_category, repeat_rate "
-                                  "from marts.fcr_repeat_paths_weekly where week_start_date = ?", [week])
+    groups = read_published(pipeline_app_home, "select distinct channel, issue_category, repeat_rate "
+                                               "from marts.fcr_repeat_paths_weekly where week_start_date = ?", [week])
     cells = grid(heatmap["z"])
     for row in groups.itertuples():
         cell = cells[list(heatmap["y"]).index(row.issue_category)][list(heatmap["x"]).index(row.channel)]
         assert cell == pytest.approx(row.repeat_rate, nan_ok=True)
 
 
-def test_drill_downs_list_the_contacts_the_marts_counted(home):
-    app = open_page()
-    first_day, last_day = contact_dates(home)
-    week_rows = read_published(home, "select * from marts.fcr_by_channel_week where week_start_date between ? and ? "
-                                     "order by fcr_eligible_contact_count desc", [week_of(first_day), last_day])
+def test_drill_downs_list_the_contacts_the_marts_counted(pipeline_app_home):
+    app = open_page(PAGE)
+    first_day, last_day = contact_dates(pipeline_app_home)
+    week_rows = read_published(pipeline_app_home,
+                               "select * from marts.fcr_by_channel_week where week_start_date between ? and ? "
+                               "order by fcr_eligible_contact_count desc", [week_of(first_day), last_day])
     row = week_rows.iloc[0]
     label = f"{row['week_start_date']} {row['channel']}:"
 
@@ -311,10 +259,11 @@ def test_drill_downs_list_the_contacts_the_marts_counted(home):
 
     # A path (week, channel, category -> next channel): its repeat_contact_count contacts, each
     # of whose first repeat was on that channel.
-    week = busiest_path_week(home)
+    week = busiest_path_week(pipeline_app_home)
     choose_week(app, week)
-    path = read_published(home, "select * from marts.fcr_repeat_paths_weekly where week_start_date = ? "
-                                "and next_channel is not null order by repeat_contact_count desc", [week]).iloc[0]
+    path = read_published(pipeline_app_home,
+                          "select * from marts.fcr_repeat_paths_weekly where week_start_date = ? "
+                          "and next_channel is not null order by repeat_contact_count desc", [week]).iloc[0]
     path_label = f"{path['channel']} / {path['issue_category']} -> {path['next_channel']}:"
     path_pickers = [index for index, picker in enumerate(drill_pickers(app))
                     if any(option.startswith(path_label) for option in picker.options)]
@@ -324,14 +273,16 @@ def test_drill_downs_list_the_contacts_the_marts_counted(home):
     assert not contacts["is_first_contact_resolved"].any()
 
 
-def test_empty_states(home):
-    mart_channels = set(read_published(home, "select distinct channel from marts.fcr_by_channel_week")["channel"])
-    idle = sorted(set(read_published(home, "select channel from marts.dim_channels")["channel"]) - mart_channels)
+def test_empty_states(pipeline_app_home):
+    mart_channels = set(read_published(pipeline_app_home,
+                                       "select distinct channel from marts.fcr_by_channel_week")["channel"])
+    channels = set(read_published(pipeline_app_home, "select channel from marts.dim_channels")["channel"])
+    idle = sorted(channels - mart_channels)
     if idle:  # a channel the center has but no contact came through: nothing to show, said so
-        app = sidebar_filters(open_page(), channels=idle[:1])
+        app = sidebar_filters(open_page(PAGE), channels=idle[:1])
         assert any("No contacts in the selected channels" in info.value for info in app.info)
 
-    app = sidebar_filters(open_page(), channels=[])
+    app = sidebar_filters(open_page(PAGE), channels=[])
     assert any("Select at least one channel" in info.value for info in app.info)
     # The team sections still show: they do not depend on the channel filter.
     assert len(team_table(app)) > 0
@@ -341,15 +292,15 @@ def test_empty_states(home):
     assert not app.dataframe
 
 
-def test_a_publication_from_before_the_repeat_paths(home, tmp_path, monkeypatch):
+def test_a_publication_from_before_the_repeat_paths(pipeline_app_home, tmp_path, monkeypatch):
     """An older publication (no repeat-paths mart, no targets, no first repeat per contact): the
     page says what is missing and shows the rest, drill-downs included."""
     older = CsopsHome(tmp_path / "older_home")
-    source = str(read_current(home).path).replace("'", "''")
+    source = str(read_current(pipeline_app_home).path).replace("'", "''")
     with duckdb.connect(":memory:") as con:
         con.execute(f"attach '{source}' as source (read_only)")
         con.execute("create schema marts")
-        for table in read_current(home).tables:
+        for table in read_current(pipeline_app_home).tables:
             if table in ("fcr_repeat_paths_weekly", "kpi_targets"):
                 continue
             dropped = " exclude (first_repeat_contact_id, first_repeat_channel)" \
@@ -359,7 +310,7 @@ def test_a_publication_from_before_the_repeat_paths(home, tmp_path, monkeypatch)
         publish(older, con, run_id="older-run")
     monkeypatch.setenv("CSOPS_HOME", str(older.root))
 
-    app = open_page()
+    app = open_page(PAGE)
     assert any("marts.fcr_repeat_paths_weekly" in info.value for info in app.info)
     assert "No operational FCR target is published" in captions(app)
     assert len(channel_table(app)) > 0 and len(agent_table(app)) > 0

@@ -4,16 +4,14 @@ shows is the marts' (read back from the publication file), under the sidebar's f
 from __future__ import annotations
 
 import json
-from datetime import date
 
-import duckdb
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from csops.paths import CsopsHome
-from csops.publication import read_current
-from tests.app.test_csat_page import APP_ENTRY_POINT, plotly_values, widget
+from tests.app.pages import (assert_no_exception, contact_dates, infos, open_page, plotly_values, read_published,
+                             sidebar_filters, table_with, widget)
 
 PAGE = "views/sla_backlog.py"
 COMPLIANCE_KEYS = ["created_date", "ticket_priority", "channel", "team_key"]
@@ -22,60 +20,6 @@ COMPLIANCE_VALUES = ["policy_hours", "target_minutes", "ticket_count", "met_coun
 BACKLOG_KEYS = ["backlog_date", "team_key", "channel"]
 BACKLOG_VALUES = ["backlog_ticket_count", "backlog_age_p50_hours", "backlog_age_p90_hours", "created_ticket_count",
                   "solve_count", "reopen_count"]
-
-
-@pytest.fixture
-def home(pipeline_home, monkeypatch) -> CsopsHome:
-    monkeypatch.setenv("CSOPS_HOME", str(pipeline_home.root))
-    return pipeline_home
-
-
-def read_published(home: CsopsHome, sql: str, parameters: list | None = None) -> pd.DataFrame:
-    publication = read_current(home)
-    with duckdb.connect(str(publication.path), read_only=True) as con:
-        frame = con.execute(sql, parameters or []).df()
-    for column in frame.columns:
-        if column.endswith("_date"):
-            frame[column] = pd.to_datetime(frame[column]).dt.date
-    return frame
-
-
-def contact_dates(home: CsopsHome) -> tuple[date, date]:
-    """The sidebar's date range when untouched: the contacts' first and last day."""
-    bounds = read_published(home, "select min(contact_date) as first_date, max(contact_date) as last_date "
-                                  "from marts.fct_contacts").iloc[0]
-    return bounds["first_date"], bounds["last_date"]
-
-
-def open_page() -> AppTest:
-    app = AppTest.from_file(APP_ENTRY_POINT, default_timeout=60).run()
-    app.switch_page(PAGE).run()
-    assert_no_exception(app)
-    return app
-
-
-def assert_no_exception(app: AppTest) -> None:
-    assert not app.exception, [exception.value for exception in app.exception]
-
-
-def sidebar_filters(app: AppTest, *, dates: tuple[date, date] | None = None, channels: list[str] | None = None,
-                    teams: list[str] | None = None) -> AppTest:
-    if dates is not None:
-        widget(app.sidebar.date_input, "Contact dates").set_value(dates).run()
-    if channels is not None:
-        widget(app.sidebar.multiselect, "Channels").set_value(channels).run()
-    if teams is not None:
-        widget(app.sidebar.multiselect, "Teams").set_value(teams).run()
-    assert_no_exception(app)
-    return app
-
-
-def table_with(app: AppTest, *columns: str, without: tuple[str, ...] = ()) -> pd.DataFrame:
-    """The one table shown whose columns include ``columns`` and none of ``without``."""
-    found = [frame.value for frame in app.dataframe
-             if set(columns) <= set(frame.value.columns) and not set(without) & set(frame.value.columns)]
-    assert len(found) == 1, [list(frame.value.columns) for frame in app.dataframe]
-    return found[0]
 
 
 def normalised(frame: pd.DataFrame, keys: list[str], values: list[str]) -> pd.DataFrame:
@@ -91,11 +35,11 @@ def charts(app: AppTest) -> list[dict]:
 
 
 @pytest.fixture
-def narrowed(home):
+def narrowed(pipeline_app_home):
     """Filters that leave part of everything: two ticket channels, two teams, the middle days."""
-    compliance = read_published(home, "select * from marts.ticket_sla_compliance_daily")
+    compliance = read_published(pipeline_app_home, "select * from marts.ticket_sla_compliance_daily")
     channels = compliance["channel"].value_counts().index[:2].tolist()
-    teams = sorted(read_published(home, "select team_key from marts.dim_teams")["team_key"])[:2]
+    teams = sorted(read_published(pipeline_app_home, "select team_key from marts.dim_teams")["team_key"])[:2]
     days = sorted(compliance["created_date"].unique())
     assert len(days) >= 5 and len(channels) == 2
     return {"dates": (days[2], days[-3]), "channels": channels, "teams": teams}
@@ -108,13 +52,13 @@ def expected_compliance(home: CsopsHome, sla_kind: str, filters: dict) -> pd.Dat
     """, [sla_kind, *filters["dates"], filters["channels"], filters["teams"]])
 
 
-def test_compliance_table_and_trend_are_the_marts_rows_under_the_filters(home, narrowed):
-    app = sidebar_filters(open_page(), **narrowed)
+def test_compliance_table_and_trend_are_the_marts_rows_under_the_filters(pipeline_app_home, narrowed):
+    app = sidebar_filters(open_page(PAGE), **narrowed)
 
     for sla_kind in ("first_response", "agent_work"):
         widget(app.radio, "SLA").set_value(sla_kind).run()
         assert_no_exception(app)
-        expected = expected_compliance(home, sla_kind, narrowed)
+        expected = expected_compliance(pipeline_app_home, sla_kind, narrowed)
         assert len(expected) > 0
         shown = table_with(app, "sla_compliance_rate")
         pd.testing.assert_frame_equal(normalised(shown, COMPLIANCE_KEYS, COMPLIANCE_VALUES),
@@ -128,14 +72,14 @@ def test_compliance_table_and_trend_are_the_marts_rows_under_the_filters(home, n
             assert shown_rates == pytest.approx(sorted(priority_rows["sla_compliance_rate"].dropna()))
 
 
-def test_colour_by_team_draws_one_trace_per_team_and_the_heatmap_one_line_per_row_key(home, narrowed):
-    app = sidebar_filters(open_page(), **narrowed)
+def test_colour_by_team_draws_one_trace_per_team_and_the_heatmap_one_line_per_row_key(pipeline_app_home, narrowed):
+    app = sidebar_filters(open_page(PAGE), **narrowed)
 
     widget(app.radio, "Colour by").set_value("Team").run()
 
     assert_no_exception(app)
-    expected = expected_compliance(home, "first_response", narrowed)
-    names = dict(read_published(home, "select team_key, team_name from marts.dim_teams").to_numpy())
+    expected = expected_compliance(pipeline_app_home, "first_response", narrowed)
+    names = dict(read_published(pipeline_app_home, "select team_key, team_name from marts.dim_teams").to_numpy())
     trend, heatmap = charts(app)[:2]
     expected_names = sorted(names[key] for key in expected["team_key"].unique())
     assert sorted(trace["name"] for trace in trend["data"]) == expected_names
@@ -143,9 +87,9 @@ def test_colour_by_team_draws_one_trace_per_team_and_the_heatmap_one_line_per_ro
     assert len(heatmap["data"][0]["y"]) == len(expected[["ticket_priority", "channel", "team_key"]].drop_duplicates())
 
 
-def test_compliance_drill_down_lists_the_tickets_of_the_row(home, narrowed):
-    app = sidebar_filters(open_page(), **narrowed)
-    expected = expected_compliance(home, "first_response", narrowed)
+def test_compliance_drill_down_lists_the_tickets_of_the_row(pipeline_app_home, narrowed):
+    app = sidebar_filters(open_page(PAGE), **narrowed)
+    expected = expected_compliance(pipeline_app_home, "first_response", narrowed)
     row = expected.sort_values(["breached_count", "ticket_count"], ascending=False).iloc[0]
     day_rows = (expected[expected["created_date"] == row["created_date"]]
                 .assign(rank=lambda rows: rows["ticket_priority"].map({"urgent": 0, "high": 1, "normal": 2, "low": 3}))
@@ -168,16 +112,16 @@ def test_compliance_drill_down_lists_the_tickets_of_the_row(home, narrowed):
                if "drill_sla_compliance" in button.proto.id)
 
 
-def test_breaches_in_flight_ignore_the_dates_and_follow_channels_and_teams(home):
-    every_breach = read_published(home, """
+def test_breaches_in_flight_ignore_the_dates_and_follow_channels_and_teams(pipeline_app_home):
+    every_breach = read_published(pipeline_app_home, """
         select * from marts.fct_ticket_slas where sla_status = 'breached' and not is_completed
     """)
     assert len(every_breach) > 0, "the simulated center should have tickets breaching at the as-of time"
     channels = every_breach["channel"].value_counts().index[:2].tolist()
     teams = every_breach["team_key"].value_counts().index[:2].tolist()
-    first_day, _ = contact_dates(home)
+    first_day, _ = contact_dates(pipeline_app_home)
     # Only the first day's tickets: breaches in flight are a snapshot at the as-of time, whatever their day.
-    app = sidebar_filters(open_page(), dates=(first_day, first_day), channels=channels, teams=teams)
+    app = sidebar_filters(open_page(PAGE), dates=(first_day, first_day), channels=channels, teams=teams)
     breaching = every_breach[every_breach["channel"].isin(channels) & every_breach["team_key"].isin(teams)]
     assert (breaching["created_date"] > first_day).any()
 
@@ -205,21 +149,21 @@ def test_breaches_in_flight_ignore_the_dates_and_follow_channels_and_teams(home)
     assert set(tickets["team_key"]) == {first["team_key"]} and set(tickets["channel"]) <= set(channels)
 
 
-def test_every_team_and_channel_shows_every_compliance_row_of_the_range(home):
-    app = open_page()
+def test_every_team_and_channel_shows_every_compliance_row_of_the_range(pipeline_app_home):
+    app = open_page(PAGE)
 
-    expected = read_published(home, """
+    expected = read_published(pipeline_app_home, """
         select * from marts.ticket_sla_compliance_daily
         where sla_kind = 'first_response' and created_date between ? and ?
-    """, list(contact_dates(home)))
+    """, list(contact_dates(pipeline_app_home)))
     shown = table_with(app, "sla_compliance_rate")
     pd.testing.assert_frame_equal(normalised(shown, COMPLIANCE_KEYS, COMPLIANCE_VALUES),
                                   normalised(expected, COMPLIANCE_KEYS, COMPLIANCE_VALUES), check_dtype=False)
 
 
-def test_backlog_table_is_the_marts_rows_under_the_filters(home, narrowed):
-    app = sidebar_filters(open_page(), **narrowed)
-    expected = read_published(home, """
+def test_backlog_table_is_the_marts_rows_under_the_filters(pipeline_app_home, narrowed):
+    app = sidebar_filters(open_page(PAGE), **narrowed)
+    expected = read_published(pipeline_app_home, """
         select * from marts.ticket_backlog_daily
         where backlog_date between ? and ? and list_contains(?, channel) and list_contains(?, team_key)
     """, [*narrowed["dates"], narrowed["channels"], narrowed["teams"]])
@@ -240,27 +184,26 @@ def test_backlog_table_is_the_marts_rows_under_the_filters(home, narrowed):
         sorted(expected["backlog_age_p90_hours"].dropna()))
 
 
-def test_every_table_has_its_csv(home):
-    app = open_page()
+def test_every_table_has_its_csv(pipeline_app_home):
+    app = open_page(PAGE)
 
     keys = {button.proto.id for button in app.get("download_button")}
     for key in ("sla_compliance", "sla_breach_counts", "sla_backlog"):
         assert any(f"download_{key}" in button_id for button_id in keys), keys
 
 
-def test_a_channel_without_tickets_shows_info_not_an_error(home):
-    app = sidebar_filters(open_page(), channels=["phone"])
+def test_a_channel_without_tickets_shows_info_not_an_error(pipeline_app_home):
+    app = sidebar_filters(open_page(PAGE), channels=["phone"])
 
-    infos = " ".join(info.value for info in app.info)
-    assert "No ticket with a first response SLA" in infos
-    assert "No backlog rows" in infos
+    assert "No ticket with a first response SLA" in infos(app)
+    assert "No backlog rows" in infos(app)
     assert not app.dataframe or all(len(frame.value) == 0 for frame in app.dataframe)
 
 
-def test_no_channel_or_no_team_selected_explains_what_to_do(home):
-    app = sidebar_filters(open_page(), channels=[])
+def test_no_channel_or_no_team_selected_explains_what_to_do(pipeline_app_home):
+    app = sidebar_filters(open_page(PAGE), channels=[])
     assert any("Select at least one channel" in info.value for info in app.info)
     assert not app.get("plotly_chart")
 
-    app = sidebar_filters(open_page(), teams=[])
+    app = sidebar_filters(open_page(PAGE), teams=[])
     assert any("Select at least one channel" in info.value for info in app.info)
