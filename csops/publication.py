@@ -23,6 +23,9 @@ from csops.paths import CsopsHome
 POINTER_NAME = "current.json"
 # The audit tables published beside the marts.
 AUDIT_TABLES = ("load_log", "rejected_rows", "quality_results")
+# A rejected row's text is the customer's data as exported (names, e-mails, numbers): it stays
+# in the warehouse for `csops audit`; the app gets its file, line and reason.
+AUDIT_COLUMNS_KEPT_BACK = {"rejected_rows": ("raw_text",)}
 # The latest run's outcome for the app: published, or blocked by a failed blocking check.
 LAST_RUN_NAME = "last_run.json"
 # How many blocking failures the app's notice lists (audit.quality_results has them all).
@@ -138,8 +141,10 @@ def publish(home: CsopsHome, warehouse: duckdb.DuckDBPyConnection, run_id: str, 
         for copied_schema, copied_tables in ((schema, tables), ("audit", audit_tables)):
             warehouse.execute(f"create schema {alias}.{copied_schema}")
             for table in copied_tables:
+                columns = AUDIT_COLUMNS_KEPT_BACK.get(table)
+                selected = f"* exclude ({', '.join(columns)})" if columns else "*"
                 warehouse.execute(f'create table {alias}.{copied_schema}."{table}" as '
-                                  f'select * from {copied_schema}."{table}"')
+                                  f'select {selected} from {copied_schema}."{table}"')
     finally:
         warehouse.execute(f"detach {alias}")
     as_of = _as_of(target, schema, tables)

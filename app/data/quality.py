@@ -43,7 +43,7 @@ def rejections_by_reason(publication: Publication, start_date: date, end_date: d
 def rejected_rows(publication: Publication, raw_table: str, reason_kind: str, start_date: date,
                   end_date: date) -> pd.DataFrame:
     rows = frame(publication, """
-        select source_file, line_number, landing_date, reason, raw_text, run_id
+        select source_file, line_number, landing_date, reason, run_id
         from audit.rejected_rows
         where raw_table = $raw_table and regexp_replace(reason, ':\\s.*$', '') = $reason_kind
             and landing_date between $start_date and $end_date

@@ -171,6 +171,18 @@ def test_the_fixed_files_once_reloaded_are_published(blocked, monkeypatch):
     app = AppTest.from_file(APP_ENTRY_POINT, default_timeout=30).run()
     assert not [warning for warning in app.warning if "was not published" in warning.value]
 
+    # The auditor's page now shows this publication's rejected rows, by reason, down to each row.
+    app.switch_page("views/data_quality.py").run()
+    reasons = next(frame.value for frame in app.dataframe if "reason_kind" in frame.value.columns)
+    with duckdb.connect(str(blocked.home.warehouse), read_only=True) as con:
+        rejected = con.execute("select count(*) from audit.rejected_rows").fetchone()[0]
+    assert int(reasons["rejected_row_count"].sum()) == rejected > 0
+    drill = next(box for box in app.selectbox if box.label == "Show the rejected rows behind")
+    drill.set_value(0).run()
+    rows = next(frame.value for frame in app.dataframe if "line_number" in frame.value.columns)
+    assert len(rows) == reasons.iloc[0]["rejected_row_count"]
+    assert "raw_text" not in rows.columns  # the customer's data as exported stays in the warehouse
+
 
 def test_audit_without_a_warehouse_says_what_to_do(tmp_path, capsys):
     with restored_environment():

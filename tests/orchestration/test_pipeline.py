@@ -10,7 +10,7 @@ import pytest
 from dagster._core.instance.ref import InstanceRef
 
 from csops import cli
-from csops.publication import read_current
+from csops.publication import AUDIT_TABLES, read_current
 from orchestration.automation import landed_files_sensor
 from orchestration.load_assets import landing_days
 from orchestration.resources import CsopsHomeResource
@@ -113,13 +113,17 @@ def test_sensor_asks_to_load_new_and_changed_days_only_then_to_build(pipeline_ho
         os.utime(ledger, ns=(stat.st_atime_ns, stat.st_mtime_ns))
 
 
-def test_the_publication_holds_marts_only(pipeline_home):
+def test_the_publication_holds_the_marts_and_the_audit_trail_only(pipeline_home):
     publication = read_current(pipeline_home)
     assert publication is not None
     with duckdb.connect(str(publication.path), read_only=True) as con:
-        schemas = {s for s, in con.execute("select distinct table_schema from information_schema.tables").fetchall()}
-        assert schemas == {"marts"}
+        tables = con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+        assert {schema for schema, _ in tables} == {"marts", "audit"}
+        assert sorted(table for schema, table in tables if schema == "audit") == sorted(AUDIT_TABLES)
         assert con.execute("select count(*) from marts.csat_by_channel_day").fetchone()[0] > 0
+        # The rejected rows' text (the customer's data as exported) stays in the warehouse.
+        assert "raw_text" not in {c for c, in con.execute(
+            "select column_name from information_schema.columns where table_name = 'rejected_rows'").fetchall()}
 
 
 def test_dbt_and_dagster_write_inside_csops_home(pipeline_home):
@@ -163,11 +167,11 @@ PHONE_NUMBER = r"(^|[^0-9a-fA-F])1?[-. ]?\(?555\)?[-. ]?\d{3}[-. ]?\d{4}($|[^0-9
 def test_no_name_email_or_phone_number_reaches_the_publication(pipeline_home):
     publication = read_current(pipeline_home)
     with duckdb.connect(str(publication.path), read_only=True) as con:
-        columns = con.execute("select table_name, column_name from information_schema.columns "
+        columns = con.execute("select table_schema, table_name, column_name from information_schema.columns "
                               "where data_type = 'VARCHAR'").fetchall()
-        for table, column in columns:
+        for schema, table, column in columns:
             # A phone number as customers type it (+1 555-010-1234, (555) 010-1234, 15550101234),
             # not three fives inside a hexadecimal id.
-            leaked = con.execute(f'select count(*) from marts."{table}" where "{column}" like \'%@%\' '
+            leaked = con.execute(f'select count(*) from {schema}."{table}" where "{column}" like \'%@%\' '
                                  f'or regexp_matches("{column}", ?)', [PHONE_NUMBER]).fetchone()[0]
-            assert leaked == 0, (table, column)
+            assert leaked == 0, (schema, table, column)
