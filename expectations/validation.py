@@ -174,7 +174,8 @@ def load_result(path: Path) -> QualityResult:
     return _with(result, result_file=Path(path))
 
 
-def validate_dataframe(df: pandas.DataFrame, table: str, quality_dir: Path, run_id: str) -> QualityResult:
+def validate_dataframe(df: pandas.DataFrame, table: str, quality_dir: Path, run_id: str,
+                       subject: str | None = None) -> QualityResult:
     """Validate ``df`` (the contents of ``table``) against the table's suite.
 
     Rebuilds the GX objects idempotently in a file context at ``quality_dir / "gx"``,
@@ -213,13 +214,15 @@ def validate_dataframe(df: pandas.DataFrame, table: str, quality_dir: Path, run_
         data_docs_need_internet=_references_remote_assets(page or index),
     )
 
-    report = report_path(quality_dir, run_id, table)
+    # One suite can validate several frames in a run (the freshness of each raw table): the
+    # subject keeps their result files apart.
+    report = report_path(quality_dir, run_id, subject or table)
     report.parent.mkdir(parents=True, exist_ok=True)
     result = _with(result, offline_report=report)
     report.write_text(render_offline_report(result, report.parent), encoding="utf-8")
 
     result = _with(result, duration_seconds=round(time.perf_counter() - started, 3))
-    target = result_path(quality_dir, run_id, table)
+    target = result_path(quality_dir, run_id, subject or table)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(result.to_json_dict(), indent=2), encoding="utf-8")

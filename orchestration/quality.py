@@ -194,6 +194,7 @@ class Validation:
     suite: str  # a key of expectations.suites.SUITES
     sql: str
     parameters: dict | None = None
+    subject: str | None = None  # what the frame is, when not the suite's own table
 
 
 def validate(con: duckdb.DuckDBPyConnection, home: CsopsHome, run_id: str, asset: str,
@@ -206,7 +207,7 @@ def validate(con: duckdb.DuckDBPyConnection, home: CsopsHome, run_id: str, asset
     results = []
     for validation in validations:
         frame = con.execute(validation.sql, validation.parameters or {}).df()
-        results.append(validate_dataframe(frame, validation.suite, home.quality, run_id))
+        results.append(validate_dataframe(frame, validation.suite, home.quality, run_id, validation.subject))
     outcomes = [
         CheckOutcome(asset=asset, check_name=(f"{result.table}: " if result.table != asset else "")
                      + f"{e.expectation_type}({', '.join(e.columns)})",
@@ -252,7 +253,8 @@ def validate_raw(con: duckdb.DuckDBPyConnection, home: CsopsHome, run_id: str, t
     return validate(con, home, run_id, asset, [
         Validation(f"raw.{table.table_name}", raw_frame_sql(table), {"days": sorted({*days, *still_failing})}),
         Validation("raw.landing_freshness", raw_freshness_sql(),
-                   {"newest_landing_date": newest_landing_date, "table": table.table_name}),
+                   {"newest_landing_date": newest_landing_date, "table": table.table_name},
+                   subject=f"raw.landing_freshness.{table.table_name}"),
     ], dg.AssetKey([table.source, table.entity]))
 
 
