@@ -57,6 +57,9 @@ def main() -> None:
     baseline_s = statistics.median(timed(baseline) for _ in range(args.repeat))
     print(f"publication: {publication.path.name} (as of {publication.as_of})")
     print(f"{'page':<28} {'first s':>8} {'cached s':>9} {'x empty page':>13}")
+    # The first run of a session: imports, the sidebar and the default page, nothing cached yet.
+    cold_s = timed(AppTest.from_file(entry, default_timeout=120))
+    print(f"{'(a new session, cold)':<28} {cold_s:8.3f}")
     for view in PAGES:
         app = AppTest.from_file(entry, default_timeout=120).run()
         app.switch_page(str(Path(view.__file__).relative_to(REPO_ROOT / "app")))
