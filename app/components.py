@@ -39,6 +39,16 @@ def chosen_filters(publication: Publication) -> filters.Filters | None:
     return filters.current(options)
 
 
+def start_page(*marts: str) -> tuple[Publication, filters.Filters] | None:
+    """What every page starts with: the publication, its marts and the sidebar's filters; None,
+    with an explanation on the page, when one of them is missing."""
+    publication = publication_or_stop()
+    if publication is None or not needs_tables(publication, *marts):
+        return None
+    chosen = chosen_filters(publication)
+    return None if chosen is None else (publication, chosen)
+
+
 def needs_tables(publication: Publication, *tables: str) -> bool:
     """Whether the publication has these marts; if not, say which are missing."""
     missing = [table for table in tables if not data.has_table(publication, table)]

@@ -39,6 +39,7 @@ class Filters:
     teams: tuple[str, ...]  # team keys
     all_channels: tuple[str, ...] = field(default=(), compare=False)
     all_teams: tuple[str, ...] = field(default=(), compare=False)
+    options: data.FilterOptions | None = field(default=None, compare=False)  # what could be chosen
 
     @property
     def is_every_channel(self) -> bool:
@@ -47,6 +48,11 @@ class Filters:
     @property
     def is_every_team(self) -> bool:
         return set(self.teams) >= set(self.all_teams)
+
+    @property
+    def has_selection(self) -> bool:
+        """At least one channel, and one team where the publication has teams."""
+        return bool(self.channels) and (bool(self.teams) or not self.all_teams)
 
 
 def render_global_filters(publication: Publication) -> Filters | None:
@@ -84,6 +90,7 @@ def current(options: data.FilterOptions | None = None) -> Filters:
         teams=tuple(st.session_state.get(TEAMS_KEY) or ()),
         all_channels=options.channels if options else (),
         all_teams=tuple(key for key, _ in options.teams) if options else (),
+        options=options,
     )
 
 

@@ -120,13 +120,11 @@ TRAINED_COLOR, CONTROL_COLOR = "#1f77b4", "#7f7f7f"
 def render() -> None:
     """The page body; ``st.Page`` runs it on every rerun."""
     st.title(TITLE)
-    publication = components.publication_or_stop()
-    if publication is None or not components.needs_tables(publication, *NEEDED_MARTS):
+    page = components.start_page(*NEEDED_MARTS)
+    if page is None:
         return
-    chosen = components.chosen_filters(publication)
-    if chosen is None:
-        return
-    options = data.filter_options(publication)  # cached: the sidebar read it already
+    publication, chosen = page
+    options = chosen.options
     if not chosen.channels or not chosen.teams:
         st.info(components.NO_SELECTION)
         return

@@ -95,18 +95,16 @@ COMMENT_CONFIG = {
 
 def render() -> None:
     st.title(TITLE)
-    publication = components.publication_or_stop()
-    if publication is None:
+    page = components.start_page()
+    if page is None:
         return
-    chosen = components.chosen_filters(publication)
-    if chosen is None:
-        return
+    publication, chosen = page
     st.caption(
         "**Which channel, team or agent drags CSAT down this week, and why?** One week at a time, as the weekly "
         "feedback marts state it (weeks of the contact surveyed, shown whole when any of their days is in the "
         f"date range). The CSAT trend of each channel week by week is on [CSAT by channel]({_csat_trend_link()})."
     )
-    if not chosen.channels or (chosen.all_teams and not chosen.teams):
+    if not chosen.has_selection:
         st.info(components.NO_SELECTION)
         return
     weeks = feedback.weeks(publication, chosen.start_date, chosen.end_date)

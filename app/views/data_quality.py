@@ -17,14 +17,12 @@ NO_AUDIT = ("This publication carries no audit trail (publications made before c
 
 def render() -> None:
     st.title(TITLE)
-    publication = components.publication_or_stop()
-    if publication is None:
+    page = components.start_page()
+    if page is None:
         return
+    publication, chosen = page
     if not quality.has_audit(publication):
         st.info(NO_AUDIT)
-        return
-    chosen = components.chosen_filters(publication)
-    if chosen is None:
         return
     _render_runs(publication)
     _render_loads(publication, chosen)

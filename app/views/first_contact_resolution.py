@@ -80,16 +80,12 @@ REPEAT_PATH_CONFIG = {
 
 def render() -> None:
     st.title(TITLE)
-    publication = components.publication_or_stop()
-    if publication is None:
+    page = components.start_page(fcr.CHANNEL_WEEK_MART)
+    if page is None:
         return
-    if not components.needs_tables(publication, fcr.CHANNEL_WEEK_MART):
-        return
+    publication, chosen = page
     grains = fcr.fcr_grains(publication)
-    chosen = components.chosen_filters(publication)
-    if chosen is None:
-        return
-    options = data.filter_options(publication)  # cached: the sidebar read it already
+    options = chosen.options
     target = fcr.target(publication)
     window_days = data.build_parameters(publication).get("fcr_window_days")
     window = f"{window_days}-day" if window_days is not None else "`fcr_window_days`"

@@ -30,12 +30,10 @@ _RECORDS = {
 
 def render() -> None:
     st.title(TITLE)
-    publication = components.publication_or_stop()
-    if publication is None or not components.needs_tables(publication, overview.OVERVIEW_MART, "kpi_targets"):
+    page = components.start_page(overview.OVERVIEW_MART, "kpi_targets")
+    if page is None:
         return
-    chosen = components.chosen_filters(publication)
-    if chosen is None:
-        return
+    publication, chosen = page
     weeks = overview.weeks(publication, chosen.start_date, chosen.end_date)
     if weeks.empty:
         st.info(f"No week between {chosen.start_date} and {chosen.end_date} has KPIs yet.")

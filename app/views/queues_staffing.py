@@ -111,14 +111,10 @@ TREND_MEASURES = (
 
 def render() -> None:
     st.title(TITLE)
-    publication = components.publication_or_stop()
-    if publication is None:
+    page = components.start_page(queues.INTERVAL_MART, queues.DAILY_MART)
+    if page is None:
         return
-    if not components.needs_tables(publication, queues.INTERVAL_MART, queues.DAILY_MART):
-        return
-    chosen = components.chosen_filters(publication)
-    if chosen is None:
-        return
+    publication, chosen = page
     timezone = queues.reporting_timezone(publication)
     st.caption(SCOPE_CAPTION.format(timezone=timezone))
     if PHONE not in chosen.channels:

@@ -91,14 +91,12 @@ BACKLOG_TABLE_CONFIG = {
 
 def render() -> None:
     st.title(TITLE)
-    publication = components.publication_or_stop()
-    if publication is None:
+    page = components.start_page()
+    if page is None:
         return
-    chosen = components.chosen_filters(publication)
-    if chosen is None:
-        return
-    options = data.filter_options(publication)  # cached: the sidebar read it already
-    if not chosen.channels or (chosen.all_teams and not chosen.teams):
+    publication, chosen = page
+    options = chosen.options
+    if not chosen.has_selection:
         st.info(components.NO_SELECTION)
         return
     team_names = {**dict(options.teams), sla.UNKNOWN_TEAM: UNKNOWN_TEAM_LABEL}

@@ -3,25 +3,8 @@ customers the simulator planted (KPI_DEFINITIONS.md section 3)."""
 
 from __future__ import annotations
 
-import duckdb
-import pytest
-
-TRUTH_CONTACTS = """
-    create temp table truth_contacts as
-    select
-        case system when 'crm' then 'crm:' || contact_ref else 'telephony:' || chain_ref end as contact_id,
-        channel, customer_index, category, contact_at::timestamp as contact_at
-    from read_json('{truth}/*/contacts.jsonl', format = 'newline_delimited', union_by_name = true)
-    -- Inbound contacts: a call chain by its first record; a ticket the customer opened.
-    where (system = 'crm' and not coalesce(is_agent_created, false)) or (system = 'telephony' and contact_ref = chain_ref)
-"""
-
-
-@pytest.fixture(scope="module")
-def warehouse(pipeline_home):
-    with duckdb.connect(str(pipeline_home.warehouse), read_only=True) as con:
-        con.execute(TRUTH_CONTACTS.format(truth=pipeline_home.truth))
-        yield con
+# The simulator's inbound contacts beside the warehouse: the fixture the contacts' tests use.
+from tests.marts.test_contacts_and_fcr import warehouse  # noqa: F401  (a pytest fixture)
 
 
 def test_paths_add_up_to_the_contacts_that_were_not_resolved_first_time(warehouse):
