@@ -12,7 +12,9 @@ Written with SciPy's Poisson pmf and cdf rather than the factorial sums, which o
 past a few hundred agents. With N <= A the queue grows without end: the service level is 0.
 
 The functions take numpy arrays (DuckDB hands a whole vector of rows at once, see
-``csops/dbt_functions.py``); plain numbers work too.
+``csops/dbt_functions.py``); plain numbers work too. They are total: inputs no queue can
+have (missing, infinite, negative, a zero-length interval, a load beyond
+``MAX_TRAFFIC_ERLANGS``) give nan, never an exception or a search that does not end.
 """
 
 from __future__ import annotations
@@ -26,21 +28,36 @@ def _agents_bound(load):
     return load + 10 * np.sqrt(load) + 100
 
 
+# The largest load the search takes on: a million calls of an hour each in one hour is no
+# queue's, but a unit mistake's (milliseconds for seconds). Past it the answer is nan; without
+# it a huge load would loop (floor(A) + 1 == A in floating point) or search for hours.
+MAX_TRAFFIC_ERLANGS = 1e5
+
+
 def traffic_erlangs(offered_calls, aht_seconds, interval_seconds):
-    """The offered load in Erlangs: offered calls x AHT / interval length."""
-    return np.asarray(offered_calls, dtype=float) * np.asarray(aht_seconds, dtype=float) / np.asarray(
-        interval_seconds, dtype=float)
+    """The offered load in Erlangs: offered calls x AHT / interval length; nan for inputs no
+    queue has (missing, infinite or negative, an interval not above zero, a load past
+    ``MAX_TRAFFIC_ERLANGS``)."""
+    calls, aht, interval = np.broadcast_arrays(*(np.asarray(value, dtype=float)
+                                                 for value in (offered_calls, aht_seconds, interval_seconds)))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        load = calls * aht / interval
+        usable = (np.isfinite(calls) & np.isfinite(aht) & np.isfinite(interval) & (calls >= 0) & (aht >= 0)
+                  & (interval > 0) & (load <= MAX_TRAFFIC_ERLANGS))
+    return np.where(usable, load, np.nan)
 
 
 def _service_level_at(agents, load, threshold_seconds, aht_seconds):
     agents, load = np.asarray(agents, dtype=float), np.asarray(load, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         erlang_b = poisson.pmf(agents, load) / poisson.cdf(agents, load)
         erlang_c = agents * erlang_b / (agents - load * (1 - erlang_b))
         level = 1 - erlang_c * np.exp(-(agents - load) * np.asarray(threshold_seconds, dtype=float)
                                       / np.asarray(aht_seconds, dtype=float))
     # No load: nobody waits. Not more agents than Erlangs: everyone waits, ever longer.
     level = np.where(load <= 0, 1.0, np.where(agents <= load, 0.0, level))
+    # A missing or impossible input (nan load, agents or threshold) is no service level.
+    level = np.where(np.isnan(load) | np.isnan(agents) | np.isnan(threshold_seconds), np.nan, level)
     return np.clip(level, 0.0, 1.0)
 
 
@@ -64,7 +81,7 @@ def required_agents(offered_calls, aht_seconds, interval_seconds, target_rate, t
     agents = np.where(load > 0, np.floor(load) + 1, 0.0)
     agents[np.isnan(load) | np.isnan(target) | np.isnan(threshold)] = np.nan
     bound = _agents_bound(load)
-    pending = np.flatnonzero(load > 0)
+    pending = np.flatnonzero((load > 0) & ~np.isnan(agents))
     while pending.size:
         met = _service_level_at(agents[pending], load[pending], threshold[pending], aht[pending]) >= target[pending]
         pending = pending[~met]

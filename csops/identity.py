@@ -7,6 +7,12 @@ After normalising, each is replaced by a keyed hash (HMAC-SHA256) so that marts 
 a customer across CRM, telephony and surveys without holding who they are. The key comes
 from ``CSOPS_PSEUDONYM_KEY``: the demo default must be changed for real data, or anyone
 could hash a known number and find it.
+
+Every function here is total: any text (None, empty, garbage) gives a value or None, never
+an exception, because dbt calls them on every row and one bad value must not stop the build.
+Text that is there but is no number or email gives None, and the staging checks
+(orchestration/quality.py) warn with its file and line; a withheld number ("anonymous") is
+a real caller with no number, not a mistake, and is not warned about.
 """
 
 from __future__ import annotations
@@ -20,11 +26,19 @@ import phonenumbers
 
 DEMO_KEY = "csops-demo-key-change-me"
 DEFAULT_PHONE_REGION = "US"  # for numbers written without a country code
+# What telephony systems write in place of a number the caller withheld (SIP's "anonymous",
+# carriers' "restricted"/"private"/"unavailable"), lower-cased: a caller without a number.
+WITHHELD_PHONE_MARKERS = ("anonymous", "restricted", "private", "unavailable", "unknown", "withheld")
+
+
+def is_withheld_phone(text: str | None) -> bool:
+    """No number to read: absent, blank, or a withheld-number marker."""
+    return not isinstance(text, str) or not text.strip() or text.strip().lower() in WITHHELD_PHONE_MARKERS
 
 
 def normalised_phone(text: str | None, region: str = DEFAULT_PHONE_REGION) -> str | None:
     """E.164, or None for text that cannot be a phone number."""
-    if text is None or not text.strip():
+    if is_withheld_phone(text):
         return None
     try:
         number = phonenumbers.parse(text, region)
@@ -36,9 +50,14 @@ def normalised_phone(text: str | None, region: str = DEFAULT_PHONE_REGION) -> st
 
 
 def normalised_email(text: str | None) -> str | None:
-    if text is None or "@" not in text:
+    """Trimmed and lower-cased, or None for text that is not ``local@domain`` (blank, "n/a", "@")."""
+    if not isinstance(text, str):
         return None
-    return text.strip().lower()
+    email = text.strip().lower()
+    local, _, domain = email.rpartition("@")
+    if not local or not domain or any(character.isspace() for character in email):
+        return None
+    return email
 
 
 def pseudonym(value: str | None) -> str | None:
@@ -46,7 +65,8 @@ def pseudonym(value: str | None) -> str | None:
     if value is None:
         return None
     key = os.environ.get("CSOPS_PSEUDONYM_KEY", DEMO_KEY).encode()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:32]
+    # surrogatepass: a lone surrogate (which no export should hold) hashes rather than raises.
+    return hmac.new(key, value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:32]
 
 
 def phone_key(text: str | None) -> str | None:

@@ -51,7 +51,7 @@ def _analyzer() -> SentimentIntensityAnalyzer:
 
 
 def compound_score(text: str | None) -> float | None:
-    """VADER's compound score of ``text`` in [-1, 1], to 4 decimals; None for no text."""
-    if text is None or not text.strip():
+    """VADER's compound score of ``text`` in [-1, 1], to 4 decimals; None for no text (total: never raises)."""
+    if not isinstance(text, str) or not text.strip():
         return None
     return round(_analyzer().polarity_scores(_NOBODY.sub("not anybody", text))["compound"], 4)

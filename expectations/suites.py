@@ -22,6 +22,7 @@ modules that the CLI or the app import eagerly must stay cheap to import.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -225,12 +226,27 @@ def reconciliation_contacts_daily_suite() -> gx.ExpectationSuite:
 # mapping or a KPI may need to learn it.
 ZENDESK_TICKET_STATUSES = ("new", "open", "pending", "hold", "solved", "closed", "deleted")
 ZENDESK_TICKET_PRIORITIES = ("low", "normal", "high", "urgent")
+CONNECT_AGENT_EVENT_TYPES = ("STATE_CHANGE", "HEART_BEAT", "LOGIN", "LOGOUT")
 CONNECT_INITIATION_METHODS = ("INBOUND", "OUTBOUND", "TRANSFER", "QUEUE_TRANSFER", "CALLBACK", "API", "DISCONNECT",
                               "MONITOR", "EXTERNAL_OUTBOUND", "AGENT_REPLY", "FLOW", "CAMPAIGN", "WEBRTC_API")
 # How far before (and after) its landing day a record's event time may be: late files and
 # calls across midnight arrive days later; beyond a week it is a wrong clock or folder.
 LANDING_WINDOW_DAYS_BEFORE = 7
 LANDING_WINDOW_DAYS_AFTER = 1
+# Backfill or daily delta. Zendesk's incremental exports are cut by a cursor, not by day: a
+# first export (or a re-export) holds years of history in one delivery, and a daily one the
+# changes since the last, updates of tickets created long ago among them. A delivery (a raw
+# table's versions first landed on one day) whose cursor times (a ticket's updated_at, an
+# audit's created_at) span more than BACKFILL_MIN_SPAN_DAYS is a backfill: its event times
+# may go back to INCREMENTAL_EXPORT_EARLIEST_PLAUSIBLE_DATE. Any other delivery is a daily
+# delta, and its cursor times lie within the landing window like any event (a narrow batch
+# of old changes is a file in the wrong day's folder). A ticket's created_at may be of any
+# age in either. What stays an error in both: a time after the delivery day (a wrong clock:
+# an export holds no change not made yet), and a time before the export can have anything
+# (a zeroed clock, 1970-01-01).
+BACKFILL_MIN_SPAN_DAYS = LANDING_WINDOW_DAYS_BEFORE
+# Zendesk was first released in 2007: no record it exports can be older.
+INCREMENTAL_EXPORT_EARLIEST_PLAUSIBLE_DATE = date(2007, 1, 1)
 # A source whose newest landing day is more than this behind the newest of any source has
 # stopped delivering (warning: the marts are right about the days they have).
 FRESHNESS_MAX_DAYS_BEHIND = 1
@@ -281,8 +297,9 @@ def raw_freshness_suite() -> gx.ExpectationSuite:
 
 
 def raw_crm_tickets_suite() -> gx.ExpectationSuite:
-    return _raw_suite("raw.crm_tickets", ["id", "updated_at"], ["created_at", "status"], ["updated_at"],
-                      ordered=[("updated_at", "created_at")],
+    # updated_at is the export's cursor (a backfill's may be years old), created_at of any age.
+    return _raw_suite("raw.crm_tickets", ["id", "updated_at"], ["created_at", "status"], ["updated_at", "created_at"],
+                      ordered=[("updated_at", "created_at_less_clock_skew")],
                       value_sets={"status": ZENDESK_TICKET_STATUSES, "priority": ZENDESK_TICKET_PRIORITIES})
 
 
@@ -298,46 +315,67 @@ def raw_telephony_contact_records_suite() -> gx.ExpectationSuite:
 
 
 def raw_telephony_agent_events_suite() -> gx.ExpectationSuite:
-    return _raw_suite("raw.telephony_agent_events", ["EventId"], ["State", "agent_username"], ["event_at"])
+    return _raw_suite("raw.telephony_agent_events", ["EventId"], ["EventType", "AgentARN"], ["event_at"],
+                      value_sets={"EventType": CONNECT_AGENT_EVENT_TYPES})
 
 
 def raw_surveys_responses_suite() -> gx.ExpectationSuite:
-    return _raw_suite("raw.surveys_responses", ["ResponseId"], ["contact_system", "contact_ref"], [])
+    # Which contact a response names is the survey's mapping's to say (staging): the load
+    # checked a counted response names one.
+    return _raw_suite("raw.surveys_responses", ["ResponseId"], ["survey_key"], [])
 
 
 def raw_entity_suite(table: str, version_key: list[str]) -> Callable[[], gx.ExpectationSuite]:
-    """Users, groups, memberships, distributions: one row per distinct version of a record."""
+    """Users, groups, memberships, survey invitations: one row per distinct version of a record."""
     return lambda: _raw_suite(table, version_key, [], [])
 
 
-# --- staging: keys unique, references resolved ---------------------------------------------------
+# --- staging: keys unique, references resolved, identifiers read ----------------------------------
 #
 # Staging keeps one version of each record, so a duplicate key there is a bug (error). A
 # reference that does not resolve (an agent unknown to the CRM, a ticket's group that is
 # not in the groups export, a survey about a contact not exported yet) leaves the rows
 # correct but unattributed: reported as a warning, with the unresolved values. The frames
 # carry ``unresolved_<reference>``: the value when it does not resolve, else null.
+# Likewise a customer's phone number or email that was exported but no library can read
+# (``+190011112222``, ``n/a``) leaves its row without a key, so without a customer match:
+# a warning, never a stopped build. The frames carry ``unreadable_<identifier>``: the raw
+# row's "file:line" when unreadable (not the value, which is personal data), else null. A
+# blank or withheld number ("anonymous") is a caller without a number, not a warning.
 
 
-def _staging_suite(table: str, key: list[str], unresolved: list[str]) -> gx.ExpectationSuite:
+def _staging_suite(table: str, key: list[str], warned_unless_null: list[str]) -> gx.ExpectationSuite:
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
     error = _severity_kwargs(ERROR)
     return gx.ExpectationSuite(name=table, expectations=[
-        gxe.ExpectTableColumnsToMatchSet(column_set=[*key, *unresolved], exact_match=False, **error),
+        gxe.ExpectTableColumnsToMatchSet(column_set=[*key, *warned_unless_null], exact_match=False, **error),
         *(gxe.ExpectColumnValuesToNotBeNull(column=column, **error) for column in key),
         _unique(key, **error),
-        *(gxe.ExpectColumnValuesToBeNull(column=column, **_severity_kwargs(WARNING)) for column in unresolved),
+        *(gxe.ExpectColumnValuesToBeNull(column=column, **_severity_kwargs(WARNING)) for column in warned_unless_null),
     ])
 
 
 STAGING_SUITES = {
-    "staging.stg_telephony__contact_records": (["contact_record_id"], ["unresolved_agent_username"]),
-    "staging.stg_telephony__agent_events": (["agent_event_id"], ["unresolved_agent_username"]),
+    "staging.stg_telephony__contact_records": (["contact_record_id"],
+                                               ["unresolved_agent_username", "unreadable_customer_phone"]),
+    "staging.stg_telephony__agent_events": (["agent_event_id"],
+                                            ["unresolved_agent_username", "unmapped_agent_status_name"]),
     "staging.stg_crm__tickets": (["ticket_id"], ["unresolved_group_id", "unresolved_assignee_id"]),
-    "staging.stg_crm__users": (["crm_user_id"], []),
-    "staging.stg_surveys__responses": (["survey_response_id"], ["unresolved_contact_ref"]),
+    "staging.stg_crm__users": (["crm_user_id"], ["unreadable_email", "unreadable_phone"]),
+    "staging.stg_surveys__responses": (["survey_response_id"], ["unresolved_contact_ref", "unreadable_recipient_email"]),
+}
+
+
+# --- intermediate: what a model had to bound -----------------------------------------------------
+#
+# Same shape as staging's: the key, and values that warn unless null. An agent's events that
+# stop without a LOGOUT leave the numbers right (the state is ended at the heartbeat timeout),
+# but someone should know whose and when.
+
+INTERMEDIATE_SUITES = {
+    "intermediate.int_agent_state_intervals": (["agent_state_interval_id"], ["agent_events_stopped"]),
 }
 
 
@@ -352,9 +390,11 @@ SUITES: dict[str, Callable[[], gx.ExpectationSuite]] = {
     "raw.telephony_contact_records": raw_telephony_contact_records_suite,
     "raw.telephony_agent_events": raw_telephony_agent_events_suite,
     "raw.surveys_responses": raw_surveys_responses_suite,
-    "raw.surveys_distributions": raw_entity_suite("raw.surveys_distributions",
-                                                  ["contact_system", "contact_ref", "SentDate"]),
-    **{table: (lambda table=table, spec=spec: _staging_suite(table, *spec)) for table, spec in STAGING_SUITES.items()},
+    # An invitation comes again each time its status moves on: one version per status.
+    "raw.surveys_distribution_history": raw_entity_suite("raw.surveys_distribution_history",
+                                                         ["distributionID", "contactId", "status"]),
+    **{table: (lambda table=table, spec=spec: _staging_suite(table, *spec))
+       for table, spec in (*STAGING_SUITES.items(), *INTERMEDIATE_SUITES.items())},
     "marts.csat_by_channel_day": csat_by_channel_day_suite,
     "marts.csat_by_channel_week": csat_by_channel_week_suite,
     "marts.fcr_by_channel_day": fcr_by_channel_day_suite,

@@ -3,7 +3,8 @@
     `group_columns` are columns of fct_survey_responses (channel, team_key, agent_id).
     A response counts for the contact it was sent for; scales are never blended: CSAT
     top-2-box and mean on 1-5 surveys, a good rate on good/bad ones, NPS on 0-10, CES on 1-7.
-    Response rate: responses / invitations sent for the same contacts. -#}
+    Response rate: responses / invitations sent for the same contacts, where every invitation
+    can be attributed to a contact (see fct_survey_invitations); otherwise null. -#}
 {% macro feedback_metrics(group_columns, period_expression, period_column) %}
 {%- set groups = group_columns | join(', ') %}
 with
@@ -47,13 +48,22 @@ invitation_counts as (
     group by all
 ),
 
+unattributed_invitations as (
+    -- Qualtrics' distribution history does not say which contact an unanswered invitation was
+    -- for: while any invitation is unanswered, no group's invitations are known, and a rate over
+    -- the answered ones only would be a guess. Invitations and the rate are then null (n/a).
+    select count(*) as unattributed_invitation_count
+    from {{ ref('fct_survey_invitations') }}
+    where not is_responded
+),
+
 counted as (
     select
         coalesce(response_counts.{{ period_column }}, invitation_counts.{{ period_column }}) as {{ period_column }},
         {%- for column in group_columns %}
         coalesce(response_counts.{{ column }}, invitation_counts.{{ column }}) as {{ column }},
         {%- endfor %}
-        coalesce(invitation_counts.invitations_sent_count, 0) as invitations_sent_count,
+        coalesce(invitation_counts.invitations_sent_count, 0) as attributed_invitation_count,
         coalesce(response_counts.response_count, 0) as response_count,
         response_counts.* exclude ({{ period_column }}, {{ groups }}, response_count)
     from response_counts
@@ -68,9 +78,11 @@ final as (
     select
         {{ period_column }},
         {{ groups }},
-        invitations_sent_count,
+        case when (select unattributed_invitation_count from unattributed_invitations) = 0
+            then attributed_invitation_count end as invitations_sent_count,
         response_count,
-        response_count / nullif(invitations_sent_count, 0) as response_rate,
+        case when (select unattributed_invitation_count from unattributed_invitations) = 0
+            then response_count / nullif(attributed_invitation_count, 0) end as response_rate,
         coalesce(csat_response_count, 0) as csat_response_count,
         coalesce(csat_top2_response_count, 0) as csat_top2_response_count,
         csat_top2_response_count / nullif(csat_response_count, 0) as csat_top2_rate,

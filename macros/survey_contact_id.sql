@@ -1,6 +1,7 @@
-{#- The contact a survey (a response or an invitation) was sent for: `relation`'s rows plus
-    `contact_id`. A survey names the record it was sent for; a call's record leads to its
-    chain's contact (fct_contacts' key). -#}
+{#- The contact a survey (a response, or an invitation through its response) was sent for:
+    `relation`'s rows plus `contact_id` (null where `contact_system` is). A response names the
+    record it was sent for in its embedded data; a call's record leads to its chain's contact
+    (fct_contacts' key). -#}
 {% macro with_survey_contact_id(relation) %}
     select
         surveys.*,

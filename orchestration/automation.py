@@ -20,7 +20,8 @@ import dagster as dg
 from csops.paths import CsopsHome
 from csops.publication import POINTER_NAME
 from orchestration.load_assets import landing_days
-from orchestration.loading import landed_inventory, read_ledger, stale_days
+from orchestration.loading import day_of_name, landed_inventory, read_ledger, stale_days
+from orchestration.quality_record import record_stopped_step
 from orchestration.resources import CsopsHomeResource
 
 LOAD_JOB_NAME = "load_landing_days"
@@ -30,12 +31,15 @@ load_job = dg.define_asset_job(
     LOAD_JOB_NAME,
     selection=dg.AssetSelection.groups("raw"),
     description="Load landing days (partitions) into raw, each day replaced whole, and reconcile them.",
+    # A step that fails is recorded for `csops audit` (audit.step_failures), whatever started the run.
+    hooks={record_stopped_step},
 )
 
 build_job = dg.define_asset_job(
     BUILD_JOB_NAME,
     selection=dg.AssetSelection.all() - dg.AssetSelection.groups("raw"),
     description="Build the dbt project, run the quality checks, publish for the app.",
+    hooks={record_stopped_step},
 )
 
 
@@ -52,7 +56,7 @@ def plan_loads(home: CsopsHome, known_partitions: list[str]) -> LoadPlan:
     """Compare the landing folder with the ledger of what is loaded."""
     landed = landed_inventory(home.landing)
     stale = {day.isoformat() for day in stale_days(landed, read_ledger(home.load_ledger, home.warehouse))}
-    landed_days = {name.split("/")[1] for name in landed}
+    landed_days = {day_of_name(name).isoformat() for name in landed}
     new = sorted((landed_days | stale) - set(known_partitions))
     order = [*known_partitions, *new]
     ranges: list[tuple[str, str]] = []
@@ -63,7 +67,7 @@ def plan_loads(home: CsopsHome, known_partitions: list[str]) -> LoadPlan:
         elif key in stale:
             ranges.append((key, key))
         previous = key
-    digest = hashlib.sha256(repr(sorted((n, s) for n, s in landed.items() if n.split("/")[1] in stale)).encode())
+    digest = hashlib.sha256(repr(sorted((n, s) for n, s in landed.items() if day_of_name(n).isoformat() in stale)).encode())
     return LoadPlan(new, ranges, digest.hexdigest()[:16])
 
 

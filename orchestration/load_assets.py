@@ -1,11 +1,13 @@
 """One load asset per source system, partitioned by landing day: landed files -> ``raw``.
 
 Each landed entity (tickets, contact records, ...) is an asset; a partition is one landing
-day (``landing/<source>/<YYYY-MM-DD>/``). Materialising a partition replaces that day of
+day (named by a file's path: ``landing/crm/<YYYY-MM-DD>/...``, or Firehose's
+``landing/telephony/.../YYYY/MM/DD/HH/...``). Materialising a partition replaces that day of
 each raw table in one transaction. A run may cover a range of days (a backfill runs as one
 run): the days are loaded in bounded batches. Each load is followed by a blocking
-reconciliation check over the files of the days it loaded: the rows in each file (counted
-again, without the loader) equal the rows loaded plus the rows rejected.
+reconciliation check over the files of the days it loaded: the records in each file (read
+again from the file) equal the rows loaded plus the rows rejected, and every landed file of
+those days is in the load log or in the list of files read and not used.
 """
 
 from datetime import date
@@ -13,7 +15,7 @@ from datetime import date
 import dagster as dg
 
 from csops.paths import SOURCES, CsopsHome
-from orchestration.loading import count_rows_in_file, landed_files, load_days, write_ledger
+from orchestration.loading import count_records, day_of_name, landed_inventory, load_days, write_ledger
 from orchestration.quality import CHECK_NAME, validate_raw
 from orchestration.quality_record import CheckOutcome, record
 from orchestration.raw_tables import tables_of
@@ -38,7 +40,7 @@ def _load_asset(source: str) -> dg.AssetsDefinition:
             key=[source, table.entity],
             group_name="raw",
             kinds={"duckdb"},
-            description=f"raw.{table.table_name}: {table.file_name} from landing/{source}/<day>/ ({SOURCE_DESCRIPTIONS[source]}).",
+            description=f"raw.{table.table_name}: {table.entity} from landing/{source}/ ({SOURCE_DESCRIPTIONS[source]}).",
         )
         for table in tables_of(source)
     ]
@@ -94,9 +96,8 @@ def _day_span(days: list[date]) -> str:
 
 
 def newest_landing_date(home: CsopsHome) -> date:
-    """The newest day any source has landed (its folder name)."""
-    return max(date.fromisoformat(folder.name) for source in SOURCES
-               for folder in (home.landing / source).glob("????-??-??") if folder.is_dir())
+    """The newest day any source has landed (named by a landed file's path)."""
+    return max(day_of_name(name) for name in landed_inventory(home.landing))
 
 
 def reconcile(con, home: CsopsHome, table, days: list[date], run_id: str) -> dg.AssetCheckResult:
@@ -111,12 +112,17 @@ def reconcile(con, home: CsopsHome, table, days: list[date], run_id: str) -> dg.
         "select source_file, count(*) from audit.rejected_rows where raw_table = ? and list_contains(?, landing_date) "
         "group by all", [table.table_name, days]).fetchall())
     mismatches = []
-    landed = {str(path.relative_to(landing)) for path in landed_files(landing, table)
-              if date.fromisoformat(path.parent.name) in set(days)}
-    for name in sorted(landed - {row[0] for row in logged}):
-        mismatches.append(f"{name}: landed but not in audit.load_log")
+    if table == tables_of(table.source)[0]:  # files are the source's, not a table's: checked once
+        accounted = {name for name, in con.execute(
+            "select source_file from audit.load_log where source = ? and list_contains(?, landing_date) union "
+            "select source_file from audit.unread_files where source = ? and list_contains(?, landing_date)",
+            [table.source, days, table.source, days]).fetchall()}
+        landed = {name for name in landed_inventory(landing)
+                  if name.startswith(table.source + "/") and day_of_name(name) in set(days)}
+        for name in sorted(landed - accounted):
+            mismatches.append(f"{name}: landed but neither loaded nor listed as unread")
     for source_file, rows_read, rows_loaded, rows_rejected in logged:
-        counted = count_rows_in_file(landing / source_file, table)
+        counted = count_records(landing, source_file, table.source).get(table.table_name, 0)
         loaded, rejected = in_raw.get(source_file, 0), in_rejects.get(source_file, 0)
         if not counted == rows_read == loaded + rejected or (loaded, rejected) != (rows_loaded, rows_rejected):
             mismatches.append(f"{source_file}: {counted} rows in the file, {loaded} loaded + {rejected} rejected")

@@ -23,19 +23,22 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
 import duckdb
-import pandas as pd
 
-from orchestration.raw_tables import RAW_TABLES, RawTable, tables_of
+import pyarrow as pa
+
+from csops.paths import SOURCES
+from orchestration.deliveries import UnreadableFile, landing_day, looks_like_json, read_json_records, streams_of_path, \
+    unpacked_text
+from orchestration.raw_tables import COLUMN_ALIASES, RAW_TABLES, RawTable, tables_of
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-HEADER_ROWS = {"jsonl": 0, "csv": 1, "qualtrics_csv": 3}
 # Days are loaded in batches of whole days, one transaction each; a batch's files are held
 # in memory a few times over (lines, parsed fields, checked rows), so a batch is bounded.
 BATCH_BYTES = 64 * 1024 * 1024
@@ -43,7 +46,8 @@ BATCH_BYTES = 64 * 1024 * 1024
 # Provenance columns added to every raw row: which file and line, which landing day, which run.
 PROVENANCE_COLUMNS = (
     ("_source_file", "VARCHAR"),
-    ("_source_line", "BIGINT"),
+    ("_source_line", "BIGINT"),  # the line the record starts on
+    ("_source_record", "BIGINT"),  # its place in the file: in a Firehose object every record is on line 1
     ("_landing_date", "DATE"),
     ("_load_run_id", "VARCHAR"),
     ("_loaded_at", "TIMESTAMP"),
@@ -75,7 +79,21 @@ AUDIT_DDL = (
         source_file varchar not null,
         landing_date date not null,
         line_number bigint not null,
+        record_number bigint not null,
         raw_text varchar,
+        reason varchar not null
+    )
+    """,
+    # Files under landing/ that csops did not load, and why: nothing is ignored silently.
+    """
+    create table if not exists audit.unread_files (
+        run_id varchar not null,
+        source varchar not null,
+        source_file varchar not null,
+        landing_date date,
+        file_size_bytes bigint not null,
+        file_modified_ns bigint not null,
+        records bigint not null,
         reason varchar not null
     )
     """,
@@ -84,9 +102,6 @@ AUDIT_DDL = (
 # A moment with its zone: 2026-01-05T14:03:00Z, 2026-01-05T09:03:00-05:00 (or a space for the T).
 ZONED_TIMESTAMP = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$"
 ZONELESS_TIMESTAMP = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"
-# The landing day of a file, from its folder: landing/<source>/<YYYY-MM-DD>/<file>.
-LANDING_DATE_OF_FILE = r"cast(regexp_extract(source_file, '(\d{4}-\d{2}-\d{2})/[^/]+$', 1) as date)"
-QUALTRICS_DATE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -123,23 +138,46 @@ def known_channel_spellings() -> dict[str, frozenset[str]]:
     return {system: frozenset(values) for system, values in spellings.items()}
 
 
-def landed_files(landing: Path, table: RawTable) -> list[Path]:
-    """This table's files in day order: ``<name>.<ext>`` in each landing day folder, or its
-    parts ``<name>-part<k>.<ext>``, as large exports arrive."""
-    folder = landing / table.source
-    if not folder.exists():
+class LandedFile(NamedTuple):
+    path: Path
+    name: str  # relative to the landing folder: <source>/<...>/<file>
+    day: date  # the landing day its path names (the partition)
+
+
+NO_DAY = ("no landing day in its path: put it in a YYYY-MM-DD folder, or keep the UTC YYYY/MM/DD/HH/ "
+          "prefix Firehose writes")
+
+
+def source_files(landing: Path, source: str) -> tuple[list[LandedFile], list[tuple[str, str]]]:
+    """Every file under ``landing/<source>/``, at any depth, in path order: those whose path
+    names a landing day, and the others with the reason they cannot be loaded."""
+    folder = landing / source
+    if not folder.is_dir():
+        return [], []
+    landed, unread = [], []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        name = str(path.relative_to(landing))
+        day = landing_day(str(path.relative_to(folder)))
+        if day is None:
+            unread.append((name, NO_DAY))
+        else:
+            landed.append(LandedFile(path, name, day))
+    return landed, unread
+
+
+def unplaced_files(landing: Path) -> list[tuple[str, str]]:
+    """Files under landing/ that no load will read, with why: outside the source folders, or
+    with no landing day in their path. (Files a load reads but cannot use are in audit.unread_files.)"""
+    if not landing.is_dir():
         return []
-    files = []
-    for day_folder in sorted(p for p in folder.iterdir() if p.is_dir()):
-        try:
-            date.fromisoformat(day_folder.name)
-        except ValueError as error:
-            raise LandingError(f"{day_folder}: a landing folder must be named for its day, YYYY-MM-DD") from error
-        stem, _, extension = table.file_name.partition(".")
-        parts = sorted(day_folder.glob(f"{stem}-part*.{extension}"), key=lambda p: int(p.stem.rsplit("part", 1)[1]))
-        files += [day_folder / table.file_name] if (day_folder / table.file_name).exists() else []
-        files += parts
-    return files
+    found = []
+    for path in sorted(landing.iterdir()):
+        if path.name in SOURCES and path.is_dir():
+            found += source_files(landing, path.name)[1]
+        else:
+            found += [(str(p.relative_to(landing)), f"not under a source folder ({', '.join(SOURCES)})")
+                      for p in ([path] if path.is_file() else sorted(q for q in path.rglob("*") if q.is_file()))]
+    return found
 
 
 def _ensure_audit_tables(con: duckdb.DuckDBPyConnection) -> bool:
@@ -148,15 +186,18 @@ def _ensure_audit_tables(con: duckdb.DuckDBPyConnection) -> bool:
     so every day then counts as unloaded. Returns whether that happened."""
     con.execute("create schema if not exists audit")
     outdated = False
-    for name in ("load_log", "rejected_rows"):
+    for name in AUDIT_TABLES:
         existing = _column_names(con, "audit", name)
         outdated = outdated or (bool(existing) and existing != _audit_columns(name))
     if outdated:
-        con.execute("drop table if exists audit.load_log")
-        con.execute("drop table if exists audit.rejected_rows")
+        for name in AUDIT_TABLES:
+            con.execute(f"drop table if exists audit.{name}")
     for ddl in AUDIT_DDL:
         con.execute(ddl)
     return outdated
+
+
+AUDIT_TABLES = ("load_log", "rejected_rows", "unread_files")
 
 
 def _audit_columns(name: str) -> list[str]:
@@ -203,10 +244,10 @@ def load_days(con: duckdb.DuckDBPyConnection, landing: Path, source: str, days: 
     reshape = {t.table_name for t in tables
                if audit_recreated or _column_names(con, "raw", t.table_name) != _expected_columns(t)}
     wanted = set(days)
-    files = {t.table_name: [f for f in landed_files(landing, t) if _day_of(f) in wanted] for t in tables}
+    files = [f for f in source_files(landing, source)[0] if f.day in wanted]
     totals = {t.table_name: [0, 0, 0, 0] for t in tables}  # files, rows read, loaded, rejected
     prefix = str(landing) + "/"
-    for batch in _batches(days, [f for table_files in files.values() for f in table_files]):
+    for batch in _batches(days, files):
         con.execute("begin transaction")
         try:
             for table in tables:
@@ -218,15 +259,27 @@ def load_days(con: duckdb.DuckDBPyConnection, landing: Path, source: str, days: 
                 for audit_table in ("rejected_rows", "load_log"):
                     con.execute(f"delete from audit.{audit_table} where raw_table = ? and list_contains(?, landing_date)",
                                 [table.table_name, batch])
-                to_load = [f for f in files[table.table_name] if _day_of(f) in batch]
-                # Stamped before reading: a file that changes meanwhile looks changed to the next run.
-                stamps = {f: _stamp(f) for f in to_load}
-                if to_load and table.file_format == "jsonl":
-                    _load_json_lines(con, table, to_load, prefix, source, run_id, started_at)
-                elif to_load:
-                    _load_csv(con, table, to_load, prefix, source, run_id, started_at)
-                counts = _log(con, table, stamps, landing, source, run_id, started_at)
-                totals[table.table_name] = [a + b for a, b in zip(totals[table.table_name], (len(to_load), *counts))]
+            con.execute("delete from audit.unread_files where source = ? and list_contains(?, landing_date)",
+                        [source, batch])
+            batch_files = [f for f in files if f.day in batch]
+            # Stamped before reading: a file that changes meanwhile looks changed to the next run.
+            stamps = {f.path: _stamp(f.path) for f in batch_files}
+            delivery = read_deliveries(batch_files, source)
+            for table in tables:
+                records = delivery.records.get(table.table_name, [])
+                if records:
+                    delivery.unread += [(delivery.by_name[file.name], count, reason) for file, count, reason
+                                        in _load_json_records(con, table, records, source, run_id, started_at)]
+                for csv_file in delivery.csv_files.get(table.table_name, []):
+                    try:  # one export at a time: a survey with no mapping is listed, the others load
+                        _load_csv(con, table, [csv_file.path], prefix, source, run_id, started_at)
+                    except LandingError as error:
+                        delivery.unread.append((csv_file, 0, str(error).removeprefix(f"{csv_file.name}: ")))
+                table_stamps = {f.path: stamps[f.path] for f in delivery.files_of(table.table_name)}
+                counts = _log(con, table, table_stamps, landing, source, run_id, started_at)
+                totals[table.table_name] = [a + b for a, b in zip(totals[table.table_name],
+                                                                  (len(table_stamps), *counts))]
+            _record_unread(con, delivery.unread, stamps, source, run_id)
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
@@ -237,12 +290,141 @@ def load_days(con: duckdb.DuckDBPyConnection, landing: Path, source: str, days: 
             for t in tables]
 
 
-def _batches(days: list[date], files: list[Path]) -> list[list[date]]:
+@dataclass
+class Delivery:
+    """The landed files of some days, read and sorted: records per raw table, CSV exports per
+    raw table, and what could not be used (file, records, reason)."""
+
+    records: dict[str, list[tuple]] = field(default_factory=dict)  # table -> (file, day, line, ordinal, text, reason)
+    csv_files: dict[str, list[LandedFile]] = field(default_factory=dict)
+    empty_files: dict[str, list[LandedFile]] = field(default_factory=dict)
+    unread: list[tuple[LandedFile, int, str]] = field(default_factory=list)
+    by_name: dict[str, LandedFile] = field(default_factory=dict)
+
+    def files_of(self, table_name: str) -> list[LandedFile]:
+        """The files that gave this table records (or are its empty or CSV exports)."""
+        names = dict.fromkeys(row[0] for row in self.records.get(table_name, []))
+        unread = {file.name for file, _, _ in self.unread}
+        return [*(self.by_name[name] for name in names if name not in unread),
+                *(f for f in self.csv_files.get(table_name, []) if f.name not in unread),
+                *self.empty_files.get(table_name, [])]
+
+
+def read_deliveries(files: list[LandedFile], source: str) -> Delivery:
+    """Read each file as delivered (orchestration/deliveries.py) and route each record to its raw
+    table: by the stream its envelope or file names, else by the keys only that table's records carry."""
+    tables = tables_of(source)
+    delivery = Delivery(by_name={f.name: f for f in files})
+    csv_table = next((t for t in tables if t.file_format != "jsonl"), None)  # Qualtrics' response exports
+    for file in files:
+        try:
+            text = unpacked_text(file.path)
+        except UnreadableFile as error:
+            delivery.unread.append((file, 0, str(error)))
+            continue
+        if not text.strip():
+            if csv_table is not None and file.path.suffix.lower() == ".csv":
+                delivery.empty_files.setdefault(csv_table.table_name, []).append(file)  # a quiet day's export
+            else:
+                _record_empty(delivery, file, tables)
+        elif looks_like_json(text):
+            _route(delivery, file, tables)
+        elif csv_table is not None:  # a CSV (or the ZIP Qualtrics downloads): its header says which survey
+            delivery.csv_files.setdefault(csv_table.table_name, []).append(file)
+        else:
+            delivery.unread.append((file, 0, f"not JSON: it starts {text.lstrip()[:30]!r}"))
+    return delivery
+
+
+def _record_empty(delivery: Delivery, file: LandedFile, tables: tuple[RawTable, ...]) -> None:
+    """A file with no records (an empty page, an export of a quiet day) is logged as zero rows
+    of the table its name or folder names."""
+    table = _table_of_path(tables, file.name)
+    if table is None:
+        delivery.unread.append((file, 0, "holds no records, and its name and folders say nothing of what it would hold"))
+    else:
+        delivery.empty_files.setdefault(table.table_name, []).append(file)
+
+
+def _table_of_path(tables: tuple[RawTable, ...], name: str) -> RawTable | None:
+    return next((table for stream in streams_of_path(name) if (table := _table_of_stream(tables, stream))), None)
+
+
+def _route(delivery: Delivery, file: LandedFile, tables: tuple[RawTable, ...]) -> None:
+    routed: dict[str, list[tuple]] = {}
+    broken, foreign = [], {}
+    home = _table_of_path(tables, file.name)
+    hint = home.entity if home else None
+    table_of_stream: dict[str | None, RawTable | None] = {}  # the streams of one file are few
+    for record in read_json_records(file.path, hint):
+        if record.reason is not None:
+            broken.append(record)
+            continue
+        if record.stream not in table_of_stream:
+            table_of_stream[record.stream] = _table_of_stream(tables, record.stream)
+        table = table_of_stream[record.stream]
+        if table is None and record.stream in (None, hint):  # a stream an envelope names is never guessed
+            keys = record.value or {}
+            table = next((t for t in tables if t.signature and all(
+                any(spelling in keys for spelling in (k, *COLUMN_ALIASES.get(k, ()))) for k in t.signature)), None)
+        if table is None:
+            foreign[record.stream or ""] = foreign.get(record.stream or "", 0) + 1
+            continue
+        routed.setdefault(table.table_name, []).append(
+            (file.name, file.day, record.line, record.ordinal, record.text, None))
+    if not routed and not broken and not foreign:
+        _record_empty(delivery, file, tables)
+        return
+    if broken:
+        # A record that cannot be parsed belongs to the table its file feeds (or is named for).
+        name = home.table_name if home else max(routed, key=lambda n: len(routed[n]), default=None)
+        if name is None:
+            delivery.unread.append((file, len(broken), f"no record could be read: {broken[0].reason}"))
+        else:
+            routed.setdefault(name, []).extend(
+                (file.name, file.day, r.line, r.ordinal, r.text, r.reason) for r in broken)
+    for name, rows in routed.items():
+        delivery.records.setdefault(name, []).extend(rows)
+    if foreign:
+        described = "; ".join(f"{count} of stream {stream!r}" if stream else f"{count} with no stream csops knows"
+                              for stream, count in sorted(foreign.items()))
+        reason = (f"records csops does not read ({described}): a {source_label(tables)} record is recognised by "
+                  f"its stream ({', '.join(_streams(tables))}) or its fields")
+        delivery.unread.append((file, sum(foreign.values()), reason))
+
+
+def source_label(tables: tuple[RawTable, ...]) -> str:
+    return tables[0].source if tables else "?"
+
+
+def _streams(tables: tuple[RawTable, ...]) -> list[str]:
+    return [t.entity for t in tables if t.file_format == "jsonl"]
+
+
+def _stream_matches(table: RawTable, stream: str | None) -> bool:
+    if not stream:
+        return False
+    stream = stream.lower()
+    return stream in (table.entity, table.table_name, table.file_name.split(".")[0], *table.streams)
+
+
+def _table_of_stream(tables: tuple[RawTable, ...], stream: str | None) -> RawTable | None:
+    return next((t for t in tables if t.file_format == "jsonl" and _stream_matches(t, stream)), None)
+
+
+def _record_unread(con, unread: list[tuple[LandedFile, int, str]], stamps: dict[Path, FileStamp], source: str,
+                   run_id: str) -> None:
+    rows = [(run_id, source, file.name, file.day, *stamps[file.path], records, reason) for file, records, reason in unread]
+    if rows:
+        con.executemany("insert into audit.unread_files values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def _batches(days: list[date], files: list[LandedFile]) -> list[list[date]]:
     """Consecutive days grouped up to BATCH_BYTES of files (a day is never split). There is
     always one batch, if empty, so that a table's shape is settled even with no day to load."""
     size_of_day: dict[date, int] = {}
-    for path in files:
-        size_of_day[_day_of(path)] = size_of_day.get(_day_of(path), 0) + path.stat().st_size
+    for file in files:
+        size_of_day[file.day] = size_of_day.get(file.day, 0) + file.path.stat().st_size
     batches: list[list[date]] = [[]]
     batch_bytes = 0
     for day in days:
@@ -252,10 +434,6 @@ def _batches(days: list[date], files: list[Path]) -> list[list[date]]:
         batches[-1].append(day)
         batch_bytes += size_of_day.get(day, 0)
     return batches
-
-
-def _day_of(path: Path) -> date:
-    return date.fromisoformat(path.parent.name)
 
 
 def _stamp(path: Path) -> FileStamp:
@@ -274,20 +452,22 @@ def _expected_columns(table: RawTable) -> list[str]:
 
 
 def landed_inventory(landing: Path) -> dict[str, FileStamp]:
-    """Every landed file csops reads (``source/day/file``), with its size and modification time."""
-    return {str(path.relative_to(landing)): _stamp(path)
-            for table in RAW_TABLES for path in landed_files(landing, table)}
+    """Every landed file a load reads (``source/.../file``, its path naming a landing day), with
+    its size and modification time."""
+    return {file.name: _stamp(file.path) for source in SOURCES for file in source_files(landing, source)[0]}
 
 
 def loaded_inventory(con: duckdb.DuckDBPyConnection) -> dict[str, FileStamp]:
-    """The files as they were when loaded, from ``audit.load_log``. Tables that this csops
-    would make anew (missing, or of an older shape) count as holding nothing."""
-    if _column_names(con, "audit", "load_log") != _audit_columns("load_log"):
+    """The files as they were when loaded (or read and found unusable), from ``audit.load_log``
+    and ``audit.unread_files``. Tables that this csops would make anew (missing, or of an older
+    shape) count as holding nothing."""
+    if any(_column_names(con, "audit", name) != _audit_columns(name) for name in AUDIT_TABLES):
         return {}
     current = [t.table_name for t in RAW_TABLES if _column_names(con, "raw", t.table_name) == _expected_columns(t)]
     return {name: FileStamp(size, modified) for name, size, modified in con.execute(
-        "select source_file, file_size_bytes, file_modified_ns from audit.load_log where list_contains(?, raw_table)",
-        [current]).fetchall()}
+        "select source_file, file_size_bytes, file_modified_ns from audit.load_log where list_contains(?, raw_table) "
+        "union all select source_file, file_size_bytes, file_modified_ns from audit.unread_files "
+        "where landing_date is not null", [current]).fetchall()}
 
 
 def stale_days(landed: dict[str, FileStamp], loaded: dict[str, FileStamp]) -> list[date]:
@@ -296,7 +476,13 @@ def stale_days(landed: dict[str, FileStamp], loaded: dict[str, FileStamp]) -> li
     a late file reloads its own day only and loading again changes nothing. Size and time,
     not content: a file rewritten unchanged reloads its day, which changes nothing."""
     changed = {name for name, stamp in landed.items() if loaded.get(name) != stamp} | (loaded.keys() - landed.keys())
-    return sorted({date.fromisoformat(Path(name).parent.name) for name in changed})
+    return sorted({day for name in changed if (day := day_of_name(name)) is not None})
+
+
+def day_of_name(name: str) -> date | None:
+    """The landing day of a landed file's name (``<source>/.../<file>``)."""
+    source, _, rest = name.partition("/")
+    return landing_day(rest)
 
 
 def write_ledger(con: duckdb.DuckDBPyConnection, ledger: Path) -> None:
@@ -326,61 +512,64 @@ def _layout() -> str:
     return hashlib.sha256("".join([*AUDIT_DDL, *(_ddl(t) for t in RAW_TABLES)]).encode()).hexdigest()[:16]
 
 
-def _load_json_lines(con, table: RawTable, files: list[Path], prefix: str, source: str, run_id: str,
-                     started_at: datetime) -> None:
-    file_list = "[" + ", ".join(_quote(str(f)) for f in files) + "]"
-    con.execute(f"""
-        create or replace temp table landed_lines as
-        with numbered as (
-            select
-                replace(filename, {_quote(prefix)}, '') as source_file,
-                unnest(string_split(content, chr(10))) as raw_line,
-                generate_subscripts(string_split(content, chr(10)), 1) as line_number
-            from read_text({file_list})
-        )
-        select * from numbered where trim(raw_line) <> ''
-    """)
-    # Malformed lines first: nothing else may parse a line that is not a JSON object.
-    is_object = "json_valid(raw_line) and json_type(case when json_valid(raw_line) then raw_line end) = 'OBJECT'"
-    con.execute(f"""
+def _load_json_records(con, table: RawTable, records: list[tuple], source: str, run_id: str,
+                       started_at: datetime) -> list[tuple[LandedFile, int, str]]:
+    """Check and load one table's records (file, day, line, ordinal, text, reason as read).
+    Returns the files that turned out not to be this table's export at all."""
+    columns = list(zip(*records))
+    con.register("read_records", pa.table({
+        "source_file": pa.array(columns[0], pa.string()), "landing_date": pa.array(columns[1], pa.date32()),
+        "line_number": pa.array(columns[2], pa.int64()), "record_number": pa.array(columns[3], pa.int64()),
+        "raw_line": pa.array(columns[4], pa.string()), "read_reason": pa.array(columns[5], pa.string())}))
+    try:
+        con.execute("create or replace temp table landed_lines as select * from read_records")
+    finally:
+        con.unregister("read_records")
+    # What the reader could not parse first: nothing else may parse it. (The reader parsed every
+    # other record into a JSON object, so DuckDB need not check that again: it parses each once.)
+    con.execute("""
         insert into audit.rejected_rows
-        select ?, ?, ?, source_file, {LANDING_DATE_OF_FILE}, line_number, raw_line,
-            'malformed JSON: the line is not a JSON object'
-        from landed_lines where not ({is_object})
+        select ?, ?, ?, source_file, landing_date, line_number, record_number, raw_line, read_reason
+        from landed_lines where read_reason is not null
     """, [run_id, source, table.table_name])
-    # Each line is parsed once, into text (or JSON) fields: checks and casts read the fields.
+    # Each record is parsed once, into text (or JSON) fields: checks and casts read the fields.
     structure = "{" + ", ".join(f'"{name}": "{"JSON" if kind == "JSON" or kind.endswith("[]") else "VARCHAR"}"'
                                 for name, kind in table.columns) + "}"
     con.execute(f"""
         create or replace temp table parsed_lines as
-        select source_file, line_number, raw_line,
-            json_transform(case when {is_object} then raw_line end, {_quote(structure)}) as r
-        from landed_lines where {is_object}
+        select source_file, landing_date, line_number, record_number, raw_line,
+            json_transform(raw_line, {_quote(structure)}) as r
+        from landed_lines where read_reason is null
     """)
-    con.execute("drop table landed_lines")  # each step keeps one copy of the lines, not four
-    _refuse_foreign_files(con, table)
+    con.execute("drop table landed_lines")  # each step keeps one copy of the records, not four
+    foreign = _foreign_files(con, table)
     con.execute(f"""
         create or replace temp table checked_lines as
         select *, nullif(concat_ws('; ', {', '.join(_json_checks(table))}), '') as reason
         from parsed_lines
     """)
     con.execute("drop table parsed_lines")
-    con.execute(f"""
+    con.execute("""
         insert into audit.rejected_rows
-        select ?, ?, ?, source_file, {LANDING_DATE_OF_FILE}, line_number, raw_line, reason
+        select ?, ?, ?, source_file, landing_date, line_number, record_number, raw_line, reason
         from checked_lines where reason is not null
     """, [run_id, source, table.table_name])
     values = ", ".join(_json_value(name, kind) for name, kind in table.columns)
     con.execute(f"""
         insert into raw.{table.table_name}
-        select {values}, source_file, line_number, {LANDING_DATE_OF_FILE}, ?, ?
+        select {values}, source_file, line_number, record_number, landing_date, ?, ?
         from checked_lines where reason is null
     """, [run_id, started_at])
     con.execute("drop table checked_lines")
+    return foreign
 
 
 def _field(name: str) -> str:
-    return f'r."{name}"'
+    """A record's field, parsed once into ``r``; other spellings of it (COLUMN_ALIASES) are read
+    from the record's text (a struct's names ignore case, so they cannot sit beside it in ``r``)."""
+    others = [f"json_extract_string(raw_line, {_quote('$.' + json.dumps(spelling))})"
+              for spelling in COLUMN_ALIASES.get(name, ())]
+    return f'coalesce(r."{name}", {", ".join(others)})' if others else f'r."{name}"'
 
 
 def _json_value(name: str, kind: str) -> str:
@@ -415,83 +604,39 @@ def _json_checks(table: RawTable) -> list[str]:
     return checks
 
 
-def _refuse_foreign_files(con, table: RawTable) -> None:
-    """A file none of whose rows has the table's key fields is not this export at all:
-    one clear message, instead of every row rejected."""
+def _foreign_files(con, table: RawTable) -> list[tuple[LandedFile, int, str]]:
+    """A file none of whose records has the table's key fields is not this export at all (a
+    file named ``tickets.jsonl`` holding orders): it is listed as unread with what it holds,
+    instead of every record rejected, and its records are set aside."""
     if not table.required:
-        return
+        return []
     present = " or ".join(f"{_field(name)} is not null" for name in table.required)
-    foreign = con.execute(f"""
-        select source_file from parsed_lines
+    found = con.execute(f"""
+        select source_file, any_value(landing_date), count(*),
+            list_sort(list_distinct(flatten(list(json_keys(raw_line::json)))))
+        from parsed_lines
         group by source_file
         having count(*) filter (where {present}) = 0
-        order by source_file limit 1
-    """).fetchone()
-    if foreign:
-        keys = con.execute(
-            "select list_sort(list_distinct(flatten(list(json_keys(raw_line::json))))) from parsed_lines "
-            "where source_file = ?", [foreign[0]]).fetchone()[0]
-        raise LandingError(
-            f"{foreign[0]}: not a {table.source} {table.entity} export: no row has "
-            f"{', '.join(table.required)}; its fields are {', '.join(keys[:20])}")
+        order by source_file
+    """).fetchall()
+    if found:
+        con.execute("delete from parsed_lines where list_contains(?, source_file)", [[name for name, *_ in found]])
+    return [(LandedFile(Path(name), name, day), records,
+             f"not a {table.source} {table.entity} export: no record has {', '.join(table.required)}; "
+             f"its fields are {', '.join(keys[:20])}") for name, day, records, keys in found]
 
 
 def _load_csv(con, table: RawTable, files: list[Path], prefix: str, source: str, run_id: str,
               started_at: datetime) -> None:
-    columns = [name for name, _ in table.columns]
-    loaded, rejected = [], []
-    for path in files:
-        relative = str(path).replace(prefix, "", 1)
-        landing_date = date.fromisoformat(path.parent.name)
-        physical_lines = path.read_text(encoding="utf-8").split("\n")
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.reader(handle)
-            header_rows = HEADER_ROWS[table.file_format]
-            end_of_previous = 0
-            for row_index, row in enumerate(reader):
-                start, end_of_previous = end_of_previous + 1, reader.line_num
-                if row_index == 0 and row != columns:
-                    raise LandingError(
-                        f"{relative}: the columns are not those of a {table.source} {table.entity} export. "
-                        f"Expected: {', '.join(columns)}. Found: {', '.join(row)}")
-                if row_index < header_rows or not any(cell.strip() for cell in row):
-                    continue
-                reason = _csv_reason(table, columns, row)
-                if reason:
-                    raw_text = "\n".join(physical_lines[start - 1:end_of_previous])
-                    rejected.append((run_id, source, table.table_name, relative, landing_date, start, raw_text, reason))
-                else:
-                    loaded.append((*row, relative, start, landing_date, run_id, started_at))
-    if rejected:
-        con.executemany("insert into audit.rejected_rows values (?, ?, ?, ?, ?, ?, ?, ?)", rejected)
-    if loaded:
-        frame = pd.DataFrame(loaded, columns=[*columns, *(name for name, _ in PROVENANCE_COLUMNS)])
-        con.register("loaded_csv_rows", frame)
-        try:
-            con.execute(f"insert into raw.{table.table_name} select * from loaded_csv_rows")
-        finally:
-            con.unregister("loaded_csv_rows")
+    # Qualtrics' exports are read by their own module, which builds on this one (hence imported here).
+    from orchestration import qualtrics
 
-
-def _csv_reason(table: RawTable, columns: list[str], row: list[str]) -> str | None:
-    if len(row) != len(columns):
-        return f"malformed CSV row: {len(row)} fields, expected {len(columns)}"
-    values = dict(zip(columns, row))
-    reasons = [f'missing required field "{name}"' for name in table.required if not values[name].strip()]
-    for name, lowest, highest, meaning in table.score_ranges:
-        text = values[name].strip()
-        if text and (not text.lstrip("-").isdigit() or not lowest <= int(text) <= highest):
-            reasons.append(f"score out of range: {name} = {text!r} ({meaning}, {lowest}-{highest})")
-    for name in ("RecordedDate", "SentDate"):
-        text = values.get(name, "").strip()
-        if text and not QUALTRICS_DATE.match(text):
-            reasons.append(f'field "{name}" is not a date and time (YYYY-MM-DD hh:mm:ss): {text!r}')
-    return "; ".join(reasons) or None
+    qualtrics.load_csv(con, table, files, prefix, source, run_id, started_at)
 
 
 def _log(con, table: RawTable, stamps: dict[Path, FileStamp], landing: Path, source: str, run_id: str,
          started_at: datetime) -> tuple[int, int, int]:
-    """One load_log row per file loaded; rows read, loaded and rejected, summed over them."""
+    """One load_log row per file loaded into the table; rows read, loaded and rejected, summed over them."""
     names = {str(path.relative_to(landing)): path for path in stamps}
     loaded = dict(con.execute(f"select _source_file, count(*) from raw.{table.table_name} "
                               f"where list_contains(?, _source_file) group by all", [list(names)]).fetchall())
@@ -499,7 +644,7 @@ def _log(con, table: RawTable, stamps: dict[Path, FileStamp], landing: Path, sou
         "select source_file, count(*) from audit.rejected_rows where raw_table = ? and list_contains(?, source_file) "
         "group by all", [table.table_name, list(names)]).fetchall())
     ended_at = datetime.now(timezone.utc).replace(tzinfo=None)
-    rows = [(run_id, source, table.table_name, name, _day_of(path), _sha256(path), *stamps[path],
+    rows = [(run_id, source, table.table_name, name, day_of_name(name), _sha256(path), *stamps[path],
              loaded.get(name, 0) + rejected.get(name, 0), loaded.get(name, 0), rejected.get(name, 0), started_at, ended_at)
             for name, path in names.items()]
     if rows:
@@ -515,11 +660,18 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def count_rows_in_file(path: Path, table: RawTable) -> int:
-    """Rows in a landed file, counted without the loader: for the reconciliation check."""
-    if table.file_format == "jsonl":
-        with path.open("rb") as handle:
-            return sum(1 for line in handle if line.strip())
-    with path.open(newline="", encoding="utf-8") as handle:
-        records = [row for row in csv.reader(handle)]
-    return sum(1 for row in records[HEADER_ROWS[table.file_format]:] if any(cell.strip() for cell in row))
+def count_records(landing: Path, name: str, source: str) -> dict[str, int]:
+    """Records per raw table in one landed file, read again from the file: for the reconciliation
+    check, which holds them against what the load inserted and rejected."""
+    file = LandedFile(landing / name, name, day_of_name(name))
+    delivery = read_deliveries([file], source)
+    counts = {table: len(rows) for table, rows in delivery.records.items()}
+    for table, files in delivery.csv_files.items():
+        counts[table] = _count_csv_records(file.path, next(t for t in RAW_TABLES if t.table_name == table))
+    return counts
+
+
+def _count_csv_records(path: Path, table: RawTable) -> int:
+    from orchestration import qualtrics
+
+    return qualtrics.count_records(path)

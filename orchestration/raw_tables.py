@@ -16,6 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+# The columns every Qualtrics response export may have before its questions (an anonymous
+# survey lacks IPAddress, Recipient*, ExternalReference and Location*).
+QUALTRICS_STANDARD_COLUMNS = (
+    "StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)", "Finished",
+    "RecordedDate", "ResponseId", "RecipientLastName", "RecipientFirstName", "RecipientEmail",
+    "ExternalReference", "LocationLatitude", "LocationLongitude", "DistributionChannel", "UserLanguage",
+)
+
+
 @dataclass(frozen=True)
 class RawTable:
     source: str  # crm, telephony, surveys
@@ -27,6 +36,13 @@ class RawTable:
     timestamps: tuple[str, ...] = ()  # text fields holding a moment: they must name their timezone
     channel_field: str | None = None  # JSON path of the channel, checked against seeds/channel_map.csv
     score_ranges: tuple[tuple[str, int, int, str], ...] = ()  # (column, lowest, highest, what it measures)
+    # How a delivered record is recognised as this table's (orchestration/deliveries.py): the
+    # stream an API page, a connector or a file name gives (besides ``entity``), or else the
+    # keys that only this table's records carry.
+    streams: tuple[str, ...] = ()
+    signature: tuple[str, ...] = ()
+    # Other spellings of a column that real deliveries use (column, spelling): read as the column.
+    aliases: tuple[tuple[str, str], ...] = ()
 
     @property
     def table_name(self) -> str:
@@ -41,22 +57,25 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ("group_id", "BIGINT"), ("organization_id", "BIGINT"), ("brand_id", "BIGINT"),
         ("tags", "VARCHAR[]"), ("custom_fields", "JSON"),
     ), required=("id", "created_at", "updated_at", "status"), timestamps=("created_at", "updated_at"),
-        channel_field="via.channel"),
+        channel_field="via.channel", streams=("ticket",), signature=("id", "requester_id", "status")),
     RawTable("crm", "ticket_audits", "ticket_audits.jsonl", "jsonl", (
         ("id", "BIGINT"), ("ticket_id", "BIGINT"), ("created_at", "VARCHAR"), ("author_id", "BIGINT"),
         ("via", "JSON"), ("events", "JSON"),
-    ), required=("id", "ticket_id", "created_at", "events"), timestamps=("created_at",)),
+    ), required=("id", "ticket_id", "created_at", "events"), timestamps=("created_at",),
+        streams=("audits", "audit"), signature=("ticket_id", "events")),
     RawTable("crm", "users", "users.jsonl", "jsonl", (
         ("id", "BIGINT"), ("name", "VARCHAR"), ("email", "VARCHAR"), ("phone", "VARCHAR"), ("role", "VARCHAR"),
         ("time_zone", "VARCHAR"), ("active", "BOOLEAN"), ("created_at", "VARCHAR"), ("updated_at", "VARCHAR"),
-    ), required=("id", "role"), timestamps=("created_at", "updated_at")),
+    ), required=("id", "role"), timestamps=("created_at", "updated_at"), streams=("user",),
+        signature=("id", "role")),
     RawTable("crm", "groups", "groups.jsonl", "jsonl", (
         ("id", "BIGINT"), ("name", "VARCHAR"), ("created_at", "VARCHAR"),
-    ), required=("id", "name"), timestamps=("created_at",)),
+    ), required=("id", "name"), timestamps=("created_at",), streams=("group",), signature=("id", "name")),
     RawTable("crm", "group_memberships", "group_memberships.jsonl", "jsonl", (
         ("id", "BIGINT"), ("user_id", "BIGINT"), ("group_id", "BIGINT"), ("default", "BOOLEAN"),
         ("created_at", "VARCHAR"), ("updated_at", "VARCHAR"),
-    ), required=("id", "user_id", "group_id"), timestamps=("created_at", "updated_at")),
+    ), required=("id", "user_id", "group_id"), timestamps=("created_at", "updated_at"),
+        streams=("group_membership",), signature=("user_id", "group_id")),
     RawTable("telephony", "contact_records", "contact_records.jsonl", "jsonl", (
         ("AWSAccountId", "VARCHAR"), ("ContactId", "VARCHAR"), ("InitialContactId", "VARCHAR"),
         ("PreviousContactId", "VARCHAR"), ("NextContactId", "VARCHAR"), ("Channel", "VARCHAR"),
@@ -68,23 +87,49 @@ RAW_TABLES: tuple[RawTable, ...] = (
     ), required=("ContactId", "Channel", "InitiationMethod", "InitiationTimestamp", "LastUpdateTimestamp"),
         timestamps=("InitiationTimestamp", "ConnectedToSystemTimestamp", "DisconnectTimestamp", "LastUpdateTimestamp",
                     "TransferCompletedTimestamp"),
-        channel_field="Channel"),
+        channel_field="Channel", streams=("ctr", "contact_record", "contact_trace_records"),
+        signature=("ContactId", "InitiationTimestamp")),
+    # Connect's agent event stream: one record per event (STATE_CHANGE, HEART_BEAT, LOGIN,
+    # LOGOUT), the agent's whole snapshot after it in CurrentAgentSnapshot (null on LOGIN and
+    # LOGOUT). PreviousAgentSnapshot is not read: it repeats the agent's previous event's
+    # snapshot, and would double the largest raw table.
     RawTable("telephony", "agent_events", "agent_events.jsonl", "jsonl", (
-        ("EventId", "VARCHAR"), ("EventType", "VARCHAR"), ("EventTimestamp", "VARCHAR"), ("Agent", "JSON"),
-        ("State", "VARCHAR"), ("ContactId", "VARCHAR"),
-    ), required=("EventId", "EventTimestamp", "Agent", "State"), timestamps=("EventTimestamp",)),
-    # Qualtrics: every value is exported as text; staging casts each question to its scale.
-    RawTable("surveys", "responses", "responses.csv", "qualtrics_csv", tuple((name, "VARCHAR") for name in (
-        "StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)", "Finished",
-        "RecordedDate", "ResponseId", "RecipientLastName", "RecipientFirstName", "RecipientEmail",
-        "ExternalReference", "LocationLatitude", "LocationLongitude", "DistributionChannel", "UserLanguage",
-        "Q1", "Q2", "Q3", "Q4", "Q5_TEXT", "contact_system", "contact_ref",
-    )), required=("ResponseId", "RecordedDate", "contact_system", "contact_ref"),
-        score_ranges=(("Q1", 1, 5, "CSAT"), ("Q2", 0, 10, "NPS"), ("Q3", 1, 7, "CES"), ("Q4", 1, 2, "resolved, 1 yes 2 no"))),
-    RawTable("surveys", "distributions", "distributions.csv", "csv", tuple((name, "VARCHAR") for name in (
-        "SentDate", "RecipientEmail", "ExternalReference", "contact_system", "contact_ref", "Status",
-    )), required=("SentDate", "contact_system", "contact_ref")),
+        ("AWSAccountId", "VARCHAR"), ("AgentARN", "VARCHAR"), ("EventId", "VARCHAR"), ("EventTimestamp", "VARCHAR"),
+        ("EventType", "VARCHAR"), ("InstanceARN", "VARCHAR"), ("Version", "VARCHAR"), ("CurrentAgentSnapshot", "JSON"),
+    ), required=("AgentARN", "EventId", "EventTimestamp", "EventType"), timestamps=("EventTimestamp",),
+        streams=("agent_event", "agent_event_stream", "agent_event_streams"),
+        signature=("AgentARN", "EventType", "EventTimestamp")),
+    # Qualtrics response exports, read by orchestration/qualtrics.py: the standard columns as
+    # exported (null where the survey has none), the survey seeds/survey_question_map.csv
+    # recognises the file as, the zone the export's ImportId row gives its dates, and every
+    # other column (questions, embedded data) by name and by ImportId. All text, as exported:
+    # staging reads each mapped answer on its scale.
+    RawTable("surveys", "responses", "responses.csv", "qualtrics_csv", (
+        *((name, "VARCHAR") for name in QUALTRICS_STANDARD_COLUMNS),
+        ("survey_key", "VARCHAR"), ("export_timezone", "VARCHAR"), ("answers", "JSON"),
+        ("answers_by_import_id", "JSON"),
+    ), required=("ResponseId", "survey_key")),
+    # Qualtrics' distribution history, as its API pages it ({"result": {"elements": [...],
+    # "nextPage"}, "meta"}): one element per invitation, a distribution to a directory contact,
+    # again each time a daily pull finds its status moved on. Timestamps ISO 8601 in UTC.
+    RawTable("surveys", "distribution_history", "distribution_history.json", "jsonl", (
+        ("contactId", "VARCHAR"), ("contactLookupId", "VARCHAR"), ("distributionID", "VARCHAR"),
+        ("status", "VARCHAR"), ("surveyLink", "VARCHAR"), ("contactFrequencyRuleId", "VARCHAR"),
+        ("responseId", "VARCHAR"), ("responseCompletedAt", "VARCHAR"), ("sentAt", "VARCHAR"),
+        ("openedAt", "VARCHAR"), ("responseStartedAt", "VARCHAR"), ("surveySessionId", "VARCHAR"),
+    ), required=("contactId", "distributionID", "status"),
+        timestamps=("responseCompletedAt", "sentAt", "openedAt", "responseStartedAt"),
+        streams=("distributions", "distribution", "distributionhistory"),
+        signature=("contactId", "distributionID", "status"),
+        # Qualtrics' reference spells it distributionID; its API's responses say distributionId.
+        aliases=(("distributionID", "distributionId"),)),
 )
+
+
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {}
+for _table in RAW_TABLES:
+    for _column, _spelling in _table.aliases:
+        COLUMN_ALIASES[_column] = (*COLUMN_ALIASES.get(_column, ()), _spelling)
 
 
 def tables_of(source: str) -> tuple[RawTable, ...]:

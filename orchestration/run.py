@@ -15,11 +15,13 @@ from datetime import datetime
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from csops.paths import CsopsHome
 from csops.publication import read_current
 from orchestration.automation import BUILD_JOB_NAME, LOAD_JOB_NAME, partition_range_tags, plan_loads
 from orchestration.load_assets import landing_days
+from orchestration.loading import unplaced_files
 from orchestration.definitions import build_definitions
 
 
@@ -34,17 +36,21 @@ class RunSummary:
     checks_passed: int = 0
     check_failures: list[str] = field(default_factory=list)
     check_warnings: list[str] = field(default_factory=list)
+    check_verdicts: dict[str, str] = field(default_factory=dict)  # check -> its latest verdict this run
     step_errors: list[str] = field(default_factory=list)
     days_loaded: list[tuple[str, str]] = field(default_factory=list)  # ranges of landing days
     publication: str | None = None
     published_this_run: bool = False
     log_file: Path | None = None
+    # Files under landing/ that csops did not load, with why: none is ignored silently.
+    files_not_loaded: list[tuple[str, str]] = field(default_factory=list)
 
     def render(self) -> str:
         lines = [f"csops run {self.run_id[:8]}: {'SUCCESS' if self.success else 'FAILED'} in {self.seconds:.1f} s", ""]
         lines.append("Steps")
-        width = max((len(name) for name, _, _ in self.steps), default=0)
-        lines += [f"  {name:<{width}}  {outcome:<8} {seconds:6.1f} s" for name, outcome, seconds in self.steps]
+        steps = _with_suites_folded(self.steps)
+        width = max((len(name) for name, _, _ in steps), default=0)
+        lines += [f"  {name:<{width}}  {outcome:<8} {seconds:6.1f} s" for name, outcome, seconds in steps]
         lines += [f"  error: {error}" for error in self.step_errors]
         spans = [start if start == end else f"{start} to {end}" for start, end in self.days_loaded]
         lines.append(f"Landing days loaded: {', '.join(spans)}" if spans else
@@ -55,6 +61,12 @@ class RunSummary:
                       for table, rows in sorted(self.rows_loaded.items())]
             if any(self.rows_rejected.values()):
                 lines.append("  (each rejected row, with its file, line and reason: audit.rejected_rows)")
+        if self.files_not_loaded:
+            lines.append(f"Files not loaded ({len(self.files_not_loaded)}): csops does not read them, and why "
+                         "(also in csops audit)")
+            lines += [f"  {name}: {reason}" for name, reason in self.files_not_loaded[:FILES_LISTED]]
+            if len(self.files_not_loaded) > FILES_LISTED:
+                lines.append(f"  ... and {len(self.files_not_loaded) - FILES_LISTED} more (audit.unread_files)")
         lines.append(f"Checks: {self.checks_passed} passed, {len(self.check_failures)} failed, "
                      f"{len(self.check_warnings)} warnings")
         lines += [f"  FAILED  {name}" for name in self.check_failures]
@@ -68,6 +80,21 @@ class RunSummary:
             lines.append(f"Full log: {self.log_file}")
         return "\n".join(lines)
 
+
+FILES_LISTED = 10
+SUITE_STEP = "_great_expectations_suite"
+
+
+def _with_suites_folded(steps: list[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
+    """The Great Expectations suites that passed as one line (there is one step per model checked);
+    a suite that did not pass keeps its own line."""
+    suites = [step for step in steps if step[0].endswith(SUITE_STEP) and step[1] == "ok"]
+    if len(suites) < 2:
+        return steps
+    folded = (f"great_expectations suites ({len(suites)})", "ok", sum(seconds for _, _, seconds in suites))
+    position = steps.index(suites[0])
+    rest = [step for step in steps if step not in suites]
+    return [*rest[:position], folded, *rest[position:]]
 
 STEP_OUTCOMES = {
     dg.DagsterEventType.STEP_SUCCESS: "ok",
@@ -105,7 +132,18 @@ def run_pipeline(home: CsopsHome, full_refresh: bool = False) -> RunSummary:
     summary = summarise(runs, home, time.perf_counter() - started)
     summary.days_loaded = plan.ranges
     summary.log_file = log_file
+    summary.files_not_loaded = files_not_loaded(home)
     return summary
+
+
+def files_not_loaded(home: CsopsHome) -> list[tuple[str, str]]:
+    """Every landed file csops does not load, with why: where no load looks (no landing day in
+    its path, outside the source folders) and what the loads read and could not use."""
+    found = unplaced_files(home.landing)
+    if home.warehouse.exists():
+        with contextlib.suppress(duckdb.Error), duckdb.connect(str(home.warehouse), read_only=True) as con:
+            found += con.execute("select source_file, reason from audit.unread_files order by source_file").fetchall()
+    return sorted(found)
 
 
 def _root_cause(error) -> str:
@@ -135,6 +173,9 @@ def summarise(runs: list[tuple[dg.ExecuteInProcessResult, list]], home: CsopsHom
     summary = RunSummary(run_id=last.run_id, success=all(result.success for result, _ in runs), seconds=seconds)
     for result, records in runs:
         _summarise_run(summary, result, records, home)
+    summary.checks_passed = sum(verdict == "passed" for verdict in summary.check_verdicts.values())
+    summary.check_warnings = [name for name, verdict in summary.check_verdicts.items() if verdict == "warning"]
+    summary.check_failures = [name for name, verdict in summary.check_verdicts.items() if verdict == "failed"]
     publication = read_current(home)
     summary.publication = str(publication.path) if publication else None
     summary.success = summary.success and not summary.check_failures and summary.published_this_run
@@ -172,9 +213,9 @@ def _summarise_run(summary: RunSummary, result: dg.ExecuteInProcessResult, recor
                     totals[table.value] = totals.get(table.value, 0) + materialization.metadata[name].value
     for evaluation in result.get_asset_check_evaluations():
         name = f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}"
-        if evaluation.passed:
-            summary.checks_passed += 1
-        elif evaluation.severity == dg.AssetCheckSeverity.WARN:
-            summary.check_warnings.append(name)
-        else:
-            summary.check_failures.append(name)
+        # A later run's verdict on the same check replaces an earlier one: a load of the next
+        # stretch of days can find fixed what the one before still saw (as the publication gate does).
+        summary.check_verdicts.pop(name, None)
+        summary.check_verdicts[name] = ("passed" if evaluation.passed
+                                        else "warning" if evaluation.severity == dg.AssetCheckSeverity.WARN
+                                        else "failed")

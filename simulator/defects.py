@@ -1,11 +1,13 @@
 """Faults injected into one landing day of exports, and the manifest of what was injected.
 
 ``csops simulate --defects RATE`` passes each day's files through :func:`inject_defects`
-before writing them. The injector works on text: it splits files into lines (and CSV
-files into records), and parses a record only when it has chosen to change it, so it
-never depends on how the simulator built the data. Each fault becomes one
-:class:`Defect` row in the manifest, naming the file and the physical line (1-based, in
-the file as finally written) where the fault can be seen, and how csops must treat it.
+before they are packed and written. A day's JSON files come as one record per unit (an API
+page's records, a Firehose object's records), CSV files as lines; the injector parses a record
+only when it has chosen to change it, so it never depends on how the simulator built the data.
+Each fault becomes one :class:`Defect` row in the manifest, naming the file, the record (its
+1-based place in the file, as csops's ``_source_record``) and the physical line where the fault
+can be seen (in a Firehose object or an API page every record is on line 1), and how csops must
+treat it.
 ``rejected:`` and ``handled:`` kinds are the loader's to catch, row by row. The last three
 kinds leave every row well-formed on its own, so the loader loads them, and only the
 data-quality checks after the load can see them: a ``blocked:`` kind must stop publication,
@@ -15,18 +17,18 @@ loader's and the checks' tests hold csops to:
 | kind | where | what changes | expected |
 |---|---|---|---|
 | `duplicate_record` | every JSONL file, both CSVs | the record again, right after itself (line = the copy) | handled: deduplicated in staging |
-| `malformed_json` | every JSONL file | the line cut short mid-way | rejected: malformed JSON |
+| `malformed_json` | every Firehose object (an API page is one HTTP response: its records cannot break alone) | the record cut short mid-way, the next record following at once (never right after a `:`, `,` or `[`, nor after another cut record: there no reader can tell where the next one starts) | rejected: malformed JSON |
 | `malformed_csv_row` | `responses.csv`, `distributions.csv` | one field too few (a truncated row) or too many (an unquoted comma in a text field) | rejected: malformed CSV row |
 | `unknown_channel` | `tickets.jsonl` (`via.channel`), `contact_records.jsonl` (`Channel`) | a spelling not in `seeds/channel_map.csv`, even after trimming and case-folding | rejected: unknown channel |
 | `missing_required_field` | tickets `id`/`created_at`; audits `ticket_id`; users, groups `id`; group memberships `user_id`/`group_id`; contact records `ContactId`/`InitiationTimestamp`; agent events `EventTimestamp`; responses `ResponseId` | the JSON key removed; the CSV field left blank | rejected: missing required field |
 | `out_of_range_score` | `responses.csv`: `Q1` (1-5), `Q2` (0-10), `Q3` (1-7) | `Q1` = 0 or 7, `Q2` = 11, `Q3` = 0 or 9 | rejected: score out of range |
 | `timestamp_with_offset` | every JSONL file, a top-level `...Z` timestamp | the same instant written with a non-zero offset (`2026-01-05T09:03:00-05:00`) | handled: converted to UTC |
 | `timestamp_without_zone` | every JSONL file, a top-level `...Z` timestamp | the `Z` dropped (`2026-01-05T14:03:00`): the instant is ambiguous | rejected: timestamp without a timezone |
-| `late_file` | any file named above that has records; at most one a day | the file's last records held back (`withheld`); the caller appends them to the same day's file on the next day's run (line = where each lands once appended) | handled: loaded into its day when it arrives |
-| `empty_file` | a file that can be empty on a quiet day: tickets, audits, contact records, agent events, responses, distributions; at most one a day | the file written with 0 bytes, headers included (line = None) | handled: loaded as zero rows |
+| `late_file` | any file named above that has records; at most one a day | the file's last records held back (`withheld`); the caller writes them on the next day's run into a file of their own in the same day (`exports.late_name`: a new Firehose object in the same hour folder, a later API page, a second CSV export with its header rows) | handled: loaded into its day when it arrives |
+| `empty_file` | a file that can be empty on a quiet day: tickets, audits, contact records, agent events, responses, distributions; at most one a day | the file written with no records, headers included: 0 bytes, an API page's envelope around an empty list, a gzip of nothing (line and record = None) | handled: loaded as zero rows |
 | `conflicting_version` | `contact_records.jsonl`, a record with a `DisconnectTimestamp` | the record again, right after itself, with the same `ContactId` and `LastUpdateTimestamp` but its `DisconnectTimestamp` 1-30 minutes later (line = the copy) | blocked: two versions of one contact record disagree |
 | `ended_before_start` | `contact_records.jsonl`, a record with both `InitiationTimestamp` and `DisconnectTimestamp` | `DisconnectTimestamp` set 1-60 minutes before `InitiationTimestamp` (still `...Z`) | blocked: a contact ends before it starts |
-| `unknown_agent` | `contact_records.jsonl`, a record whose `Agent` has a `Username` | `Agent.Username` replaced by `agent.unknown.<n>`, a username no user in the day's `users.jsonl` has (a username is the local part of a user's email; the simulator never makes one like it) | warned: an agent unknown to the CRM |
+| `unknown_agent` | `contact_records.jsonl`, a record whose `Agent` has a `Username` | `Agent.Username` replaced by `agent.unknown.<n>`, a username no user in the day's users pages has (a username is the local part of a user's email; the simulator never makes one like it) | warned: an agent unknown to the CRM |
 
 Rates: each record gets a fault with probability ``rate``, its kind drawn uniformly among
 the kinds that apply to that record (a record without a timestamp cannot get a
@@ -49,6 +51,8 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from pathlib import PurePosixPath
+
+from simulator import exports
 
 KINDS = (
     "duplicate_record",
@@ -86,7 +90,7 @@ EXPECTED = {
 # Spellings a vendor might send that csops's channel map does not know, chosen so that no
 # trimming or case-folding turns them into a known one.
 UNKNOWN_CHANNELS = {
-    "via.channel": ("e-mail", "sms", "webform", "live-chat", "fb-messenger", "phone call"),
+    "via.channel": ("e-mail", "txt-msg", "webform", "live-chat", "fb-messenger", "phone call"),
     "Channel": ("SMS", "VOICE_CALL", "PHONE", "WEBCHAT", "VIDEO"),
 }
 # Offsets a misconfigured exporter might write (minutes east of UTC), none of them zero.
@@ -103,6 +107,8 @@ UNKNOWN_AGENT = "agent.unknown.{}"
 
 @dataclass(frozen=True)
 class JsonLinesFile:
+    """A JSON export: records one per unit (see the module's docstring)."""
+
     required_fields: tuple[str, ...] = ()
     channel_field: str | None = None  # dotted path
     can_be_empty: bool = False
@@ -120,15 +126,16 @@ class QualtricsCsvFile:
     can_be_empty: bool = False
 
 
+# Keyed by the export: a Zendesk endpoint, a Connect stream's folder, a CSV file's name.
 FILE_FORMATS: dict[str, JsonLinesFile | QualtricsCsvFile] = {
-    "tickets.jsonl": JsonLinesFile(("id", "created_at"), channel_field="via.channel", can_be_empty=True),
-    "ticket_audits.jsonl": JsonLinesFile(("ticket_id",), can_be_empty=True),
-    "users.jsonl": JsonLinesFile(("id",)),
-    "groups.jsonl": JsonLinesFile(("id",)),
-    "group_memberships.jsonl": JsonLinesFile(("user_id", "group_id")),
-    "contact_records.jsonl": JsonLinesFile(("ContactId", "InitiationTimestamp"), channel_field="Channel",
-                                           can_be_empty=True, contact_record=True),
-    "agent_events.jsonl": JsonLinesFile(("EventTimestamp",), can_be_empty=True),
+    "tickets": JsonLinesFile(("id", "created_at"), channel_field="via.channel", can_be_empty=True),
+    "ticket_audits": JsonLinesFile(("ticket_id",), can_be_empty=True),
+    "users": JsonLinesFile(("id",)),
+    "groups": JsonLinesFile(("id",)),
+    "group_memberships": JsonLinesFile(("user_id", "group_id")),
+    "contact_records": JsonLinesFile(("ContactId", "InitiationTimestamp"), channel_field="Channel",
+                                     can_be_empty=True, contact_record=True),
+    "agent_events": JsonLinesFile(("EventTimestamp",), can_be_empty=True),
     "responses.csv": QualtricsCsvFile(
         header_rows=3,
         required_fields=("ResponseId",),
@@ -145,8 +152,9 @@ class Defect:
     """One manifest row: a fault, where to see it, and how the loader must treat it."""
 
     kind: str
-    file: str  # relative landing path, e.g. "telephony/2026-01-05/contact_records.jsonl"
+    file: str  # relative landing path, e.g. "crm/2026-01-05/tickets-0001.json"
     line: int | None  # 1-based physical line in the file as finally written; None for a whole file
+    record: int | None  # 1-based place of the record in the file (csops's _source_record); None for a whole file
     detail: str
     expected: str  # "rejected: <reason>", "handled: <how>", "blocked: <check>" or "warned: <check>"
 
@@ -158,8 +166,8 @@ class Defect:
 class DefectResult:
     files: dict[str, list[str]]  # the day's files after injection
     defects: list[Defect]
-    # Lines held back from this day's files: the caller appends them to the same day's
-    # file on the next day's run; their late_file defects already carry those line numbers.
+    # Records held back from this day's files, by the file they arrive in on the next day's
+    # run (exports.late_name); their late_file defects already name that file and place.
     withheld: dict[str, list[str]]
 
 
@@ -203,8 +211,8 @@ def inject_defects(day: date, files: dict[str, list[str]], rate: float, seed: in
         if name == empty_name:
             result_files[name] = []
             records = sum(u.is_record for u in units[name])
-            defects.append(Defect("empty_file", name, None,
-                                  f"file emptied (0 bytes); it had {len(files[name])} lines holding {records} records",
+            defects.append(Defect("empty_file", name, None, None,
+                                  f"file written with no records (it held {records})",
                                   EXPECTED["empty_file"]))
             continue
         kept, late = units[name], []
@@ -214,12 +222,16 @@ def inject_defects(day: date, files: dict[str, list[str]], rate: float, seed: in
         result_files[name] = lines
         defects.extend(found)
         if late:
-            withheld[name] = [line for unit in late for line in unit.lines]
-            next_line = len(lines) + 1
+            arrives_in = exports.late_name(name)
+            # A CSV export's header rows, whole: a quoted header cell may span lines.
+            header = [line for unit in units[name][:_format(name).header_rows] for line in unit.lines
+                      ] if isinstance(_format(name), QualtricsCsvFile) else []
+            withheld[arrives_in] = header + [line for unit in late for line in unit.lines]
+            next_line = len(header) + 1
             for position, unit in enumerate(late, start=1):
-                defects.append(Defect("late_file", name, next_line,
-                                      f"record {position} of {len(late)} held back from {day.isoformat()}'s run; "
-                                      "appended to this file on the next day's run",
+                defects.append(Defect("late_file", arrives_in, next_line if _one_per_line(name) else 1, position,
+                                      f"record {position} of {len(late)} held back from {day.isoformat()}'s run "
+                                      f"(from {name}); delivered on the next day's run",
                                       EXPECTED["late_file"]))
                 next_line += len(unit.lines)
     return DefectResult(files=result_files, defects=defects, withheld=withheld)
@@ -234,7 +246,12 @@ def _hold_back(rng: random.Random, units: list[_Unit]) -> tuple[list[_Unit], lis
 
 
 def _format(name: str) -> JsonLinesFile | QualtricsCsvFile | None:
-    return FILE_FORMATS.get(PurePosixPath(name).name)
+    return FILE_FORMATS.get(exports.export_of(name) or PurePosixPath(name).name)
+
+
+def _one_per_line(name: str) -> bool:
+    """Whether the file is written a record (or CSV line) per line; else all its records are on line 1."""
+    return exports.export_of(name) is None or isinstance(_format(name), QualtricsCsvFile)
 
 
 def _units(name: str, lines: list[str]) -> list[_Unit]:
@@ -254,7 +271,7 @@ def _units(name: str, lines: list[str]) -> list[_Unit]:
 
 class _Usernames:
     """The usernames of the day's users (their emails' local parts, as staging reads them),
-    read from the day's ``users.jsonl`` only when an ``unknown_agent`` fault needs them."""
+    read from the day's users pages only when an ``unknown_agent`` fault needs them."""
 
     def __init__(self, files: dict[str, list[str]]):
         self._files = files
@@ -264,7 +281,7 @@ class _Usernames:
         if self._known is None:
             self._known = set()
             for name, lines in self._files.items():
-                if PurePosixPath(name).name != "users.jsonl":
+                if exports.export_of(name) != "users":
                     continue
                 for line in lines:
                     try:
@@ -289,22 +306,34 @@ def _inject_records(
         header = _csv_fields(units[0].lines)
     out: list[str] = []
     defects: list[Defect] = []
+    records = 0
+    broke_last = False  # whether the record just written was cut short
     for unit in units:
         if not unit.is_record or rng.random() >= rate:
             out.extend(unit.lines)
+            records += unit.is_record
+            broke_last = False
             continue
         if isinstance(file_format, JsonLinesFile):
-            kind, lines, detail, offset = _fault_json_line(rng, file_format, unit.lines[0], usernames)
+            # Two records cut short in a row read as one broken stretch: the second never parses,
+            # so no reader can tell where it starts. A broken record is followed by a whole one.
+            kind, lines, detail, offset = _fault_json_line(rng, file_format, unit.lines[0], usernames,
+                                                           can_break=exports.is_firehose_object(name) and not broke_last)
+            broke_last = kind == "malformed_json"
+            record = records + offset + 1
+            records += len(lines)
         else:
             kind, lines, detail, offset = _fault_csv_record(rng, file_format, header, unit.lines)
-        line = len(out) + offset + 1
+            record = records + (2 if kind == "duplicate_record" else 1)
+            records += 2 if kind == "duplicate_record" else 1
+        line = len(out) + offset + 1 if _one_per_line(name) else 1
         out.extend(lines)
-        defects.append(Defect(kind, name, line, detail, EXPECTED[kind]))
+        defects.append(Defect(kind, name, line, record, detail, EXPECTED[kind]))
     return out, defects
 
 
 def _fault_json_line(
-    rng: random.Random, file_format: JsonLinesFile, line: str, usernames: _Usernames
+    rng: random.Random, file_format: JsonLinesFile, line: str, usernames: _Usernames, can_break: bool
 ) -> tuple[str, list[str], str, int]:
     """Returns the kind, the lines that replace ``line``, the detail, and which of them shows the fault."""
     try:
@@ -316,7 +345,8 @@ def _fault_json_line(
     present: list[str] = []
     timestamps: list[str] = []
     if isinstance(record, dict):
-        applicable.append("malformed_json")
+        if can_break:
+            applicable.append("malformed_json")
         if file_format.channel_field is not None:
             channel = _get(record, file_format.channel_field)
             if isinstance(channel, str):
@@ -342,7 +372,10 @@ def _fault_json_line(
     if kind == "malformed_json":
         # A proper prefix of a JSON object never parses: its first brace is left open.
         length = len(line.rstrip())
-        cut = rng.randint(max(1, length // 4), max(1, 3 * length // 4))
+        low, high = max(1, length // 4), max(1, 3 * length // 4)
+        # Not right after a ':', ',' or '[': there the next record, following at once, reads as a
+        # value of the cut one (``{"a":{"ContactId":...}``), and no reader can tell where it starts.
+        cut = rng.choice([cut for cut in range(low, high + 1) if line[cut - 1] not in ":,["] or [low])
         return kind, [line[:cut]], f"line cut after {cut} of {length} characters", 0
     if kind == "unknown_channel":
         spelling = rng.choice(UNKNOWN_CHANNELS[file_format.channel_field])

@@ -29,7 +29,7 @@ from simulator.phone import simulate_phone_day
 from simulator.population import Population, Roster, local_days_touching, population
 from simulator.tickets import emissions_by_day, plan_ticket
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 CUSTOMER_TIMEZONE_TEAM = "tier1_east"  # arrivals follow the clock and holidays of the East coast
 
 
@@ -196,17 +196,21 @@ def simulate_day(config: CenterConfig, state: CarriedState, roster: Roster) -> L
                           key=lambda e: (e["EventTimestamp"], e["EventId"]))
 
     stamp = day.isoformat()
+    # Each system's own delivery (docs/source_formats.md): Zendesk API pages per endpoint,
+    # Connect streams as Firehose objects in UTC hour folders, Qualtrics exports.
     files = {
-        f"crm/{stamp}/tickets.jsonl": exports.jsonl(ticket_rows),
-        f"crm/{stamp}/ticket_audits.jsonl": exports.jsonl(audit_rows),
-        f"crm/{stamp}/users.jsonl": exports.jsonl(exports.users(people, sorted(customers_seen), day,
-                                                                 with_bot=config.shard_index == 0)),
-        **({f"crm/{stamp}/groups.jsonl": exports.jsonl(exports.groups(people))} if config.shard_index == 0 else {}),
-        f"crm/{stamp}/group_memberships.jsonl": exports.jsonl(exports.group_memberships(people, day)),
-        f"telephony/{stamp}/contact_records.jsonl": exports.jsonl(records),
-        f"telephony/{stamp}/agent_events.jsonl": exports.jsonl(agent_events),
+        **exports.zendesk_pages("tickets", ticket_rows, day, always=True),
+        **exports.zendesk_pages("ticket_audits", audit_rows, day, always=True),
+        **exports.zendesk_pages("users", exports.users(people, sorted(customers_seen), day,
+                                                        with_bot=config.shard_index == 0), day),
+        **(exports.zendesk_pages("groups", exports.groups(people), day) if config.shard_index == 0 else {}),
+        **exports.zendesk_pages("group_memberships", exports.group_memberships(people, day), day),
+        **exports.firehose_objects("contact-records", records, "LastUpdateTimestamp", day, config.seed,
+                                   config.shard_index),
+        **exports.firehose_objects("agent-events", agent_events, "EventTimestamp", day, config.seed,
+                                   config.shard_index),
         f"surveys/{stamp}/responses.csv": exports.qualtrics_responses(answered, people),
-        f"surveys/{stamp}/distributions.csv": exports.distributions(sent, people),
+        f"surveys/{stamp}/distribution_history.json": exports.qualtrics_distribution_history(sent, answered, people),
     }
     for row in truth_rows:  # the truth speaks of the whole center's agents and customers
         row["customer_index"] += config.customer_offset
@@ -227,6 +231,15 @@ def write_lines(path: Path, lines: list[str], append: bool = False) -> None:
         if lines:
             handle.write("\n".join(lines))
             handle.write("\n")
+
+
+def write_day_files(landing: Path, files: dict[str, list[str]], name_of=lambda relative: relative) -> None:
+    """Write a day's files as their systems pack them (exports.packed): the units are records
+    (or CSV lines); ``name_of`` gives each file its name on disk (a shard's part)."""
+    for relative, units in files.items():
+        path = landing / name_of(relative)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(exports.packed(relative, units, last_page=exports.next_page(relative) not in files))
 
 
 def stories_truth(shards: list[CenterConfig]) -> bytes:

@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from simulator.agent_events import INSTANCE_ARN, AgentStream, agent_arn, contact_details, queue_arn
 from simulator.calendar import local_date
 from simulator.config import CenterConfig
 from simulator.model import Attempt, Experience, Survey
@@ -32,7 +33,8 @@ CALLBACK_TAKE_UP = 0.3
 OPTIMISTIC_WRAP_UP_SHARE = 0.3  # unresolved calls an agent wraps up as resolved
 RETRY_AFTER_ABANDON = 0.55
 SHORT_ABANDON_SECONDS = 5  # KPI_DEFINITIONS.md's default short_abandon_s
-INSTANCE_ARN = "arn:aws:connect:us-east-1:111122223333:instance/demo"
+CALLBACK_DIAL_SECONDS = 15  # a callback reaches the agent first, then Connect dials the customer
+LUNCH_BREAK = timedelta(minutes=30)  # a break this long is the custom status "Lunch", a shorter one "Break"
 
 
 def utc_text(moment: datetime) -> str:
@@ -43,7 +45,8 @@ def utc_text(moment: datetime) -> str:
 @dataclass
 class AgentSlot:
     shift: Shift
-    free_at: datetime
+    free_at: datetime  # when the agent's last event happened: free since
+    stream: AgentStream  # what Connect's agent event stream says of the agent today
     breaks_taken: int = 0
     gone: bool = False
 
@@ -69,13 +72,14 @@ class PhoneDay:
     later_attempts: list[Attempt] = field(default_factory=list)  # repeats on later days
     surveys: list[Survey] = field(default_factory=list)
     truth: list[dict] = field(default_factory=list)
-    agent_carry: dict[int, tuple[datetime, datetime, int]] = field(default_factory=dict)
+    # Per agent on a shift across midnight: (shift start, free since, breaks taken, "Available" since).
+    agent_carry: dict[int, tuple[datetime, datetime, int, datetime]] = field(default_factory=dict)
     redeliveries: list[dict] = field(default_factory=list)  # records Connect sends again tomorrow
 
 
 def simulate_phone_day(rng: random.Random, config: CenterConfig, people: Population, day: date,
                        attempts: list[Attempt], shifts: list[Shift],
-                       carried: dict[int, tuple[datetime, datetime, int]]) -> PhoneDay:
+                       carried: dict[int, tuple[datetime, datetime, int, datetime]]) -> PhoneDay:
     day_start = datetime.combine(day, datetime.min.time())
     day_end = day_start + timedelta(days=1)
     out = PhoneDay()
@@ -84,14 +88,18 @@ def simulate_phone_day(rng: random.Random, config: CenterConfig, people: Populat
     for shift in shifts:
         if shift.ends_at <= day_start or shift.starts_at >= day_end:
             continue
-        free_at, breaks_taken = shift.starts_at, 0
+        free_at, breaks_taken, available_since = shift.starts_at, 0, shift.starts_at
         carry = carried.get(shift.agent.index)
         if carry and carry[0] == shift.starts_at:  # the same shift, begun yesterday (UTC)
-            free_at, breaks_taken = max(free_at, carry[1]), carry[2]
-        slot = AgentSlot(shift, free_at, breaks_taken)
-        slots.append(slot)
+            free_at, breaks_taken, available_since = max(free_at, carry[1]), carry[2], carry[3]
+        queue = QUEUE_OF_TEAM[shift.team_key]
+        stream = AgentStream(shift.agent, shift.team_key, people.teams[shift.team_key].name, queue)
         if day_start <= shift.starts_at < day_end:
-            _agent_event(out, slot, shift.starts_at, "AVAILABLE", None)
+            stream.login(shift.starts_at)
+        else:
+            stream.resume(free_at, available_since, day_start)
+        slot = AgentSlot(shift, free_at, stream, breaks_taken)
+        slots.append(slot)
         heapq.heappush(pools.setdefault(QUEUE_OF_TEAM[shift.team_key], []), (free_at, shift.agent.index, slot))
 
     arrivals: list[tuple[datetime, int, Attempt]] = []
@@ -117,7 +125,13 @@ def simulate_phone_day(rng: random.Random, config: CenterConfig, people: Populat
     for slot in slots:
         _release(out, slot, slot.free_at, day_end)
         if slot.shift.ends_at > day_end:
-            out.agent_carry[slot.shift.agent.index] = (slot.shift.starts_at, slot.free_at, slot.breaks_taken)
+            # Breaks due before midnight are taken today, so tomorrow's events all come after
+            # today's and the heartbeats of today's evening say what the agent was doing.
+            _take_breaks(slot, day_end)
+        out.agent_events += slot.stream.events(day_end)
+        if slot.shift.ends_at > day_end:
+            out.agent_carry[slot.shift.agent.index] = (slot.shift.starts_at, slot.free_at, slot.breaks_taken,
+                                                       slot.stream.status_since)
     return out
 
 
@@ -167,13 +181,8 @@ def _next_agent(out: PhoneDay, pool: list, at: datetime) -> AgentSlot | None:
         breaks = slot.shift.breaks
         if slot.breaks_taken < len(breaks) and max(free_at, at) >= breaks[slot.breaks_taken][0]:
             heapq.heappop(pool)
-            begins = max(free_at, breaks[slot.breaks_taken][0])
-            ends = begins + (breaks[slot.breaks_taken][1] - breaks[slot.breaks_taken][0])
-            _agent_event(out, slot, begins, "BREAK", None)
-            _agent_event(out, slot, ends, "AVAILABLE", None)
-            slot.breaks_taken += 1
-            slot.free_at = ends
-            heapq.heappush(pool, (ends, index, slot))
+            _take_break(slot)
+            heapq.heappush(pool, (slot.free_at, index, slot))
             continue
         if max(free_at, at) >= slot.shift.ends_at:
             heapq.heappop(pool)
@@ -183,11 +192,28 @@ def _next_agent(out: PhoneDay, pool: list, at: datetime) -> AgentSlot | None:
     return None
 
 
+def _take_break(slot: AgentSlot) -> None:
+    """The agent's next break, from when they are free: a custom status, then "Available" again."""
+    starts, ends = slot.shift.breaks[slot.breaks_taken]
+    begins = max(slot.free_at, starts)
+    slot.stream.status(begins, "Lunch" if ends - starts >= LUNCH_BREAK else "Break")
+    slot.stream.status(begins + (ends - starts), "Available")
+    slot.breaks_taken += 1
+    slot.free_at = begins + (ends - starts)
+
+
+def _take_breaks(slot: AgentSlot, before: datetime) -> None:
+    """The breaks the agent would begin before ``before``."""
+    breaks = slot.shift.breaks
+    while slot.breaks_taken < len(breaks) and max(slot.free_at, breaks[slot.breaks_taken][0]) < before:
+        _take_break(slot)
+
+
 def _release(out: PhoneDay, slot: AgentSlot, free_at: datetime, day_end: datetime | None) -> None:
     if slot.gone or (day_end is not None and slot.shift.ends_at > day_end):
         return
     slot.gone = True
-    _agent_event(out, slot, max(free_at, slot.shift.ends_at), "OFFLINE", None)
+    slot.stream.logout(max(free_at, slot.shift.ends_at))
 
 
 def _serve(rng: random.Random, config: CenterConfig, people: Population, day: date, out: PhoneDay,
@@ -200,7 +226,7 @@ def _serve(rng: random.Random, config: CenterConfig, people: Population, day: da
     patience = math.inf if call.is_callback else rng.expovariate(1 / people.customers[attempt.customer_index].patience_seconds)
     record = _record(people, attempt, call.contact_id, call.initial_contact_id, call.previous_contact_id,
                      call.initiation_method, call.initiated_at)
-    record["Queue"] = {"Name": call.queue, "ARN": f"{INSTANCE_ARN}/queue/{call.queue.lower()}",
+    record["Queue"] = {"Name": call.queue, "ARN": queue_arn(call.queue),
                        "EnqueueTimestamp": call.at}
     follow_ups: list = []
 
@@ -253,14 +279,12 @@ def _serve(rng: random.Random, config: CenterConfig, people: Population, day: da
     hold = rng.expovariate(1 / 70) if rng.random() < 0.25 else 0.0
     acw = rng.lognormvariate(math.log(55), 0.45) * (stories.training_handle_time_factor if trained else 1.0)
     talk, hold, acw = int(talk) + 20, int(hold), int(acw)
-    connected_at = answer_at + (timedelta(seconds=15) if call.is_callback else timedelta(0))
+    connected_at = answer_at + (timedelta(seconds=CALLBACK_DIAL_SECONDS) if call.is_callback else timedelta(0))
     ended_talk = connected_at + timedelta(seconds=talk + hold)
     free_at = ended_talk + timedelta(seconds=acw)
     slot.free_at = free_at
     heapq.heappush(pool, (free_at, agent.index, slot))
-    _agent_event(out, slot, connected_at, "ON_CONTACT", call.contact_id)
-    _agent_event(out, slot, ended_talk, "AFTER_CONTACT_WORK", call.contact_id)
-    _agent_event(out, slot, free_at, "AVAILABLE", None)
+    _agent_handles(slot.stream, call, answer_at, connected_at, talk, hold, ended_talk, free_at)
 
     # Tier 2 takes a transfer only while it is open (London hours); otherwise tier 1 tries itself.
     tier2_open = people.teams["tier2"].next_open_at(ended_talk) == ended_talk
@@ -270,8 +294,8 @@ def _serve(rng: random.Random, config: CenterConfig, people: Population, day: da
     resolved = (not transfers) and rng.random() < resolution
     record["Queue"].update({"DequeueTimestamp": answer_at, "Duration": int(wait)})
     record["Agent"] = {
-        "Username": agent.connect_username,
-        "ARN": f"{INSTANCE_ARN}/agent/{agent.connect_username}",
+        "Username": agent.connect_username_as_typed,
+        "ARN": agent_arn(agent),
         "RoutingProfile": {"Name": slot.shift.team_key},
         "HierarchyGroups": {"Level1": {"GroupName": people.teams[slot.shift.team_key].name}},
         "ConnectedToAgentTimestamp": connected_at,
@@ -382,15 +406,18 @@ def _truth(attempt: Attempt, contact_id: str, initial_id: str, outcome: str, *, 
     }
 
 
-def _agent_event(out: PhoneDay, slot: AgentSlot, at: datetime, state: str, contact_id: str | None) -> None:
-    agent = slot.shift.agent
-    stamp = utc_text(at)
-    out.agent_events.append({
-        "EventId": f"{agent.connect_username}-{stamp}-{state}",
-        "EventType": "STATE_CHANGE",
-        "EventTimestamp": at,
-        "Agent": {"Username": agent.connect_username, "ARN": f"{INSTANCE_ARN}/agent/{agent.connect_username}",
-                  "RoutingProfile": slot.shift.team_key},
-        "State": state,
-        "ContactId": contact_id,
-    })
+def _agent_handles(stream: AgentStream, call: QueuedCall, answer_at: datetime, connected_at: datetime, talk: int,
+                   hold: int, ended_talk: datetime, free_at: datetime) -> None:
+    """The call's states in the agent's snapshots: connecting (a callback, while Connect dials
+    the customer), connected, on hold half-way through the talk, ended while the agent wraps up
+    (after-contact work), cleared."""
+    details = contact_details(call.contact_id, call.initial_contact_id, call.initiation_method, call.queue, call.at)
+    if connected_at > answer_at:
+        stream.contact(answer_at, call.contact_id, "CONNECTING", details)
+    stream.contact(connected_at, call.contact_id, "CONNECTED", details)
+    if hold:
+        held_at = connected_at + timedelta(seconds=talk // 2)
+        stream.contact(held_at, call.contact_id, "CONNECTED_ONHOLD")
+        stream.contact(held_at + timedelta(seconds=hold), call.contact_id, "CONNECTED")
+    stream.contact(ended_talk, call.contact_id, "ENDED")
+    stream.cleared(free_at, call.contact_id)

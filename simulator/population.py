@@ -57,6 +57,12 @@ class Agent:
     days_off: tuple[int, int]  # weekdays off
     is_trained: bool  # in the training cohort (when that story is on)
 
+    @property
+    def connect_username_as_typed(self) -> str:
+        """The Connect username as an admin typed it (``Jane.Doe.12``): Connect keeps the case,
+        the Zendesk email is lower case, and csops matches them case-insensitively."""
+        return ".".join(part.capitalize() for part in self.connect_username.split("."))
+
     def team_on(self, day: date) -> str:
         if self.moves_on is not None and day >= self.moves_on:
             return self.moves_to_team

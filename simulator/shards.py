@@ -5,9 +5,10 @@ agents, customers and queues (at that size a queue pools enough agents that spli
 changes little). How many shards follows from the configuration alone, never from the
 machine, so the bytes written do not depend on where the simulator runs.
 
-Each shard writes its own part of every export, ``<name>-part<k>.<ext>``, as real exports
-arrive in parts (Connect through Firehose, Zendesk's paginated export); a one-shard center
-writes plain ``<name>.<ext>``. Nothing crosses between processes but a count of lines.
+Each shard writes its own part of every export, as real exports arrive in parts: its own
+Firehose objects (their names carry a per-shard id), ``<name>-part<k>.<ext>`` of the others
+(a one-shard center writes plain ``<name>.<ext>``). Nothing crosses between processes but a
+count of records.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from pathlib import Path
 import orjson
 
 from simulator.config import CenterConfig
-from simulator.engine import LandingDay, load_state, save_state, simulate_day, write_lines
+from simulator import exports
+from simulator.engine import LandingDay, load_state, save_state, simulate_day, write_day_files, write_lines
 from simulator.population import Roster, population
 
 SHARD_MAX_AGENTS = 250
@@ -41,7 +43,7 @@ def shard_configs(config: CenterConfig) -> list[CenterConfig]:
 
 
 def part_name(relative: str, shard: CenterConfig, shard_count: int) -> str:
-    if shard_count == 1:
+    if shard_count == 1 or exports.is_firehose_object(relative):
         return relative
     folder, _, name = relative.rpartition("/")
     stem, _, extension = name.partition(".")
@@ -76,9 +78,9 @@ def _land_days(shard: CenterConfig, shard_count: int, state, roster: Roster, lan
         files = day.files
         if shard.defects_rate > 0:
             files = _with_defects(shard, shard_count, state, day, landing, truth)
-        for relative, lines in files.items():
-            write_lines(landing / part_name(relative, shard, shard_count), lines)
-            lines_written[relative.split("/")[0]] += len(lines)
+        write_day_files(landing, files, lambda relative: part_name(relative, shard, shard_count))
+        for relative, units in files.items():
+            lines_written[relative.split("/")[0]] += len(units)
         for relative, lines in day.truth.items():
             write_lines(truth / part_name(relative, shard, shard_count), lines)
     return lines_written
@@ -88,8 +90,8 @@ def _with_defects(shard: CenterConfig, shard_count: int, state, day: LandingDay,
     """Inject the configured faults into the day's files; deliver yesterday's late lines."""
     from simulator.defects import inject_defects
 
-    for relative, lines in sorted(state.late_lines.items()):  # yesterday's late lines arrive now
-        write_lines(landing / part_name(relative, shard, shard_count), lines, append=True)
+    # Yesterday's late records arrive now, in files of their own (exports.late_name).
+    write_day_files(landing, state.late_lines, lambda relative: part_name(relative, shard, shard_count))
     injected = inject_defects(day.day, day.files, shard.defects_rate, shard.seed * 1000 + shard.shard_index)
     state.late_lines = injected.withheld
     manifest = [orjson.dumps({**defect.to_json(), "file": part_name(defect.file, shard, shard_count)}).decode()

@@ -8,8 +8,10 @@ reasons the scores moved.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from simulator.config import CenterConfig
@@ -34,6 +36,32 @@ PHRASES = {
     ("delivery", "negative"): ("My parcel is still missing.",),
     ("delivery", "positive"): ("They tracked down my parcel for me.",),
 }
+
+
+# About one answered survey in PREVIEW_EVERY is also opened by an admin checking the trigger:
+# a preview (or a generated test response) lands in the export beside the real one, with the
+# same embedded data. Chosen from the response id, not the random stream, so that adding
+# previews changed no other simulated value.
+PREVIEW_EVERY = 40
+
+
+@dataclass(frozen=True)
+class PreviewResponse:
+    response_id: str
+    status: str  # the export's Status label
+    distribution_channel: str
+
+
+def preview_of(survey: Survey) -> PreviewResponse | None:
+    """The preview or test response written beside an answered survey, if there is one."""
+    if survey.response_id is None:
+        return None
+    digest = hashlib.sha256(f"preview:{survey.response_id}".encode()).hexdigest()
+    if int(digest[:8], 16) % PREVIEW_EVERY:
+        return None
+    if int(digest[8:10], 16) % 2:
+        return PreviewResponse("R_" + digest[10:25], "Survey Preview", "preview")
+    return PreviewResponse("R_" + digest[10:25], "Survey Test", "test")
 
 
 def plan_survey(rng: random.Random, config: CenterConfig, people: Population, system: str, contact_ref: str,

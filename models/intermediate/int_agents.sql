@@ -1,6 +1,7 @@
 -- Agents are Zendesk users with the agent or admin role, less the bots that post for the
--- account (var `crm_bot_user_ids`); their Amazon Connect username is their email's local
--- part (stg_crm__users). The one agent list: dim_agents publishes it, intermediates read it here.
+-- account (var `crm_bot_user_ids`); their Amazon Connect username, lower-cased, is the
+-- identity map's (seeds/agent_identity_map.csv) or else their email's local part
+-- (stg_crm__users). The one agent list: dim_agents publishes it, intermediates read it here.
 {{ config(materialized='table') }}
 
 with

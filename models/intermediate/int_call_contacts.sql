@@ -1,11 +1,12 @@
 -- A call's chain of records (transfers, callbacks) is one customer contact
 -- (KPI_DEFINITIONS.md sections 1 and 3), dated, channelled and categorised by its first
 -- record, handled by the agent of its last answered record, and resolved when that record
--- was wrapped with a resolved disposition.
+-- was wrapped with a resolved disposition (var connect_resolved_dispositions).
 with
 
 records as (
-    select * from {{ ref('stg_telephony__contact_records') }}
+    -- A Connect TASK (work routed to agents) is no customer contact (seeds/_seeds.yml).
+    select * from {{ ref('stg_telephony__contact_records') }} where is_customer_contact is not false
 ),
 
 chains as (
@@ -21,7 +22,7 @@ chains as (
         bool_or(queue_name is not null) as has_entered_queue,
         bool_or(connected_to_agent_at is not null) as is_handled,
         arg_max(connect_agent_username, connected_to_agent_at) as last_agent_username,
-        arg_max(disposition, connected_to_agent_at) as last_handled_disposition
+        arg_max(is_resolved_disposition, connected_to_agent_at) as is_last_handled_resolved
     from records
     group by initial_contact_record_id
 ),
@@ -39,7 +40,7 @@ final as (
         has_entered_queue,
         is_handled,
         last_agent_username,
-        coalesce(last_handled_disposition = 'resolved', false) as is_resolved_disposition
+        coalesce(is_last_handled_resolved, false) as is_resolved_disposition
     from chains
     -- Outbound calls and callbacks placed by the center are not customer contacts; a
     -- callback belongs to the chain of the call that asked for it.

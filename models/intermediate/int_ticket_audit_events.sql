@@ -48,7 +48,10 @@ final as (
         -- The audit that created the ticket: its comment is the opening message, never a reply.
         bool_or(event_type = 'Create') over (partition by audit_id) as is_create_audit
     from events
-    where event_type in ('Create', 'Change', 'Comment', 'Notification')
+    -- A VoiceComment is Zendesk Talk's comment: a voicemail (the customer's, opening a voice
+    -- ticket) or an agent's call on the ticket (a call back answers a voicemail). Other event
+    -- types (about 35, and more to come) are ignored, as Zendesk asks.
+    where event_type in ('Create', 'Change', 'Comment', 'VoiceComment', 'Notification')
 )
 
 select * from final

@@ -3,7 +3,8 @@
 -- (an agent opening a ticket for a customer writes it), automated acknowledgements (a
 -- trigger's Notification is not a comment at all; a bot's public comment is excluded by its
 -- user id, var `crm_bot_user_ids`), anything a trigger or automation posts (via `rule`),
--- and private notes.
+-- and private notes. An agent's public call on a voice ticket (a VoiceComment: the call back
+-- to a voicemail) is a reply like a written one.
 -- A table: int_tickets_summarized and int_ticket_contacts both read it.
 {{ config(materialized='table') }}
 
@@ -30,7 +31,7 @@ public_comments as (
         coalesce(comment_author_id, crm_author_id) as crm_agent_id,
         {{ reporting_date('created_at') }} as replied_date
     from audit_events
-    where event_type = 'Comment'
+    where event_type in ('Comment', 'VoiceComment')
         and is_public_comment
         and not is_create_audit
         and coalesce(via_channel, '') != 'rule'

@@ -1,5 +1,10 @@
 -- Status spells from the audit trail, so SLA clocks can skip `pending` and `hold` and the
 -- backlog can ask which status a ticket was in at any moment.
+-- `deleted` is a spell too: Zendesk records a deletion as a status Change (and a restore as
+-- the Change back). A deleted ticket is neither unsolved (not in the backlog) nor worked on
+-- (the agent work clock stops), and a restore returns the ticket to where it was: solves
+-- and reopens compare a spell with the status before it, a deleted spell skipped, so
+-- solved -> deleted -> solved is one solve, and open -> deleted -> open no reopen.
 {{ config(materialized='table') }}
 
 with
@@ -22,12 +27,16 @@ status_events as (
 sequenced as (
     select
         ticket_id,
-        row_number() over (partition by ticket_id order by created_at, audit_event_id) as status_sequence,
+        row_number() over by_time as status_sequence,
         ticket_status,
-        lag(ticket_status) over (partition by ticket_id order by created_at, audit_event_id) as previous_status,
+        lag(ticket_status) over by_time as previous_status,
+        -- The status before, a deleted spell skipped (the status a restore returns to).
+        lag(case when ticket_status != 'deleted' then ticket_status end ignore nulls) over by_time
+            as previous_kept_status,
         created_at as valid_from_at,
-        lead(created_at) over (partition by ticket_id order by created_at, audit_event_id) as valid_to_at
+        lead(created_at) over by_time as valid_to_at
     from status_events
+    window by_time as (partition by ticket_id order by created_at, audit_event_id)
 ),
 
 final as (
@@ -39,9 +48,11 @@ final as (
         valid_from_at,
         valid_to_at,
         ticket_status in ('new', 'open') as is_agent_work_status,
-        ticket_status not in ('solved', 'closed') as is_unsolved_status,
-        ticket_status = 'solved' and coalesce(previous_status, '') not in ('solved', 'closed') as is_solve,
-        ticket_status not in ('solved', 'closed') and coalesce(previous_status in ('solved', 'closed'), false) as is_reopen
+        ticket_status in ('new', 'open', 'pending', 'hold') as is_unsolved_status,
+        ticket_status = 'deleted' as is_deleted_status,
+        ticket_status = 'solved' and coalesce(previous_kept_status, '') not in ('solved', 'closed') as is_solve,
+        ticket_status in ('new', 'open', 'pending', 'hold')
+            and coalesce(previous_kept_status in ('solved', 'closed'), false) as is_reopen
     from sequenced
 )
 

@@ -1,5 +1,12 @@
 -- A ticket's lifecycle as it stood at the as-of time (int_as_of): events after it are not
 -- known yet, so a replayed history with an earlier as-of gives the numbers of that moment.
+-- Only the tickets every ticket KPI counts: a ticket deleted at the as-of time (a restored
+-- one counts, as restored) and one the channel_map seed says is no customer contact
+-- (Zendesk's sample tickets, side conversations' child tickets) are left out here, once, so
+-- they leave every mart; they stay in staging (stg_crm__tickets: `is_deleted`,
+-- `is_customer_contact`) and in the audit models, where an auditor finds them.
+-- Zendesk leaves priority null on most tickets: it is `none` here, the sla_policies seed's
+-- row for a ticket without one.
 {{ config(materialized='table') }}
 
 with
@@ -46,8 +53,14 @@ known_events as (
 field_history as (
     select
         ticket_id,
-        max(field_value) filter (where event_type = 'Create' and field_name = 'priority') as created_priority,
-        arg_max(field_value, (created_at, audit_event_id)) filter (where field_name = 'priority') as latest_priority,
+        -- A priority event with a null value is a ticket without priority (`none`), not a missing event.
+        max(coalesce(field_value, 'none')) filter (where event_type = 'Create' and field_name = 'priority')
+            as created_priority,
+        -- Without a Create event for it, the priority a ticket was created with is what its first change replaced.
+        arg_min(coalesce(previous_field_value, 'none'), (created_at, audit_event_id))
+            filter (where event_type = 'Change' and field_name = 'priority') as priority_before_first_change,
+        arg_max(coalesce(field_value, 'none'), (created_at, audit_event_id)) filter (where field_name = 'priority')
+            as latest_priority,
         max(field_value) filter (where event_type = 'Create' and field_name = 'group_id') as created_group_id,
         arg_max(field_value, (created_at, audit_event_id)) filter (where field_name = 'group_id') as latest_group_id,
         arg_max(crm_author_id, (created_at, audit_event_id))
@@ -82,7 +95,8 @@ status_summary as (
         count(*) filter (where status_intervals.is_reopen) as reopen_count,
         min(status_intervals.valid_from_at) filter (where status_intervals.is_solve) as first_solved_at,
         max(status_intervals.valid_from_at) filter (where status_intervals.is_solve) as last_solved_at,
-        arg_max(status_intervals.ticket_status, status_intervals.status_sequence) as status_at_as_of
+        arg_max(status_intervals.ticket_status, status_intervals.status_sequence) as status_at_as_of,
+        max(status_intervals.valid_from_at) as last_status_changed_at
     from status_intervals
     cross join as_of
     where status_intervals.valid_from_at <= as_of.as_of_at
@@ -103,12 +117,24 @@ joined as (
         tickets.created_at,
         {{ reporting_date('tickets.created_at') }} as created_date,
         tickets.channel,
-        coalesce(field_history.created_priority, tickets.ticket_priority) as created_priority,
-        coalesce(field_history.latest_priority, tickets.ticket_priority) as ticket_priority,
+        coalesce(field_history.created_priority, field_history.priority_before_first_change, tickets.ticket_priority,
+                 'none') as created_priority,
+        coalesce(field_history.latest_priority, tickets.ticket_priority, 'none') as ticket_priority,
         coalesce(try_cast(field_history.created_group_id as bigint), tickets.crm_group_id) as created_crm_group_id,
         coalesce(try_cast(field_history.latest_group_id as bigint), tickets.crm_group_id) as crm_group_id,
         tickets.crm_submitter_id,
         coalesce(status_summary.status_at_as_of, tickets.ticket_status) as status_at_as_of,
+        -- Deleted at the as-of time: by the latest word on it, the exported ticket when it is newer
+        -- than its last status audit (Zendesk may not hand over a deleted ticket's audits), else the
+        -- audit trail.
+        case
+            when tickets.updated_at <= as_of.as_of_at
+                and (status_summary.last_status_changed_at is null
+                     or tickets.updated_at > status_summary.last_status_changed_at)
+                then tickets.is_deleted
+            else coalesce(status_summary.status_at_as_of = 'deleted', tickets.is_deleted)
+        end as is_deleted,
+        tickets.is_customer_contact,
         coalesce(status_summary.solve_count, 0) as solve_count,
         coalesce(status_summary.reopen_count, 0) as reopen_count,
         status_summary.first_solved_at,
@@ -138,14 +164,20 @@ joined as (
     where tickets.created_at <= as_of.as_of_at
 ),
 
+counted as (
+    select * from joined
+    where not joined.is_deleted
+        and joined.is_customer_contact
+),
+
 with_submitter_role as (
     select
-        joined.*,
+        counted.*,
         coalesce(user_roles.is_agent, false) as is_agent_created
-    from joined
+    from counted
     asof left join user_roles
-        on joined.crm_submitter_id = user_roles.crm_user_id
-        and joined.created_at >= user_roles.valid_from_at
+        on counted.crm_submitter_id = user_roles.crm_user_id
+        and counted.created_at >= user_roles.valid_from_at
 ),
 
 with_solver_team as (

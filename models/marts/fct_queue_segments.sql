@@ -4,7 +4,8 @@
 with
 
 contact_records as (
-    select * from {{ ref('stg_telephony__contact_records') }}
+    -- Customers' calls and chats; tasks routed to agents are no customer's wait (seeds/_seeds.yml).
+    select * from {{ ref('stg_telephony__contact_records') }} where is_customer_contact is not false
 ),
 
 successors as (
@@ -43,7 +44,7 @@ classified as (
         case
             -- Only the flow's own mark counts as self-service; any other end in the IVR
             -- (closed-line message, a caller hanging up, an unmarked record) is not.
-            when queue_name is null and initiation_method = 'INBOUND' and ivr_outcome = 'self_service' then 'ivr_self_service'
+            when queue_name is null and initiation_method = 'INBOUND' and is_ivr_self_service then 'ivr_self_service'
             when queue_name is null and initiation_method = 'INBOUND' then 'ivr_closed'
             when queue_name is null then 'not_queued'
             when connected_to_agent_at is not null then 'answered'
@@ -85,10 +86,11 @@ final as (
             coalesce(agent_interaction_seconds, 0) + coalesce(customer_hold_seconds, 0)
             + coalesce(after_contact_work_seconds, 0)
         end as handle_seconds,
-        -- Connect leaves DisconnectReason empty on a segment the agent transferred; the
-        -- TRANSFER segment that follows says the same when it has arrived.
+        -- Connect stamps TransferCompletedTimestamp (and TransferredToEndpoint) on a segment the
+        -- agent transferred; the TRANSFER segment that follows says the same when it has arrived.
+        -- (An empty DisconnectReason is no sign: older records have none at all.)
         queue_outcome = 'answered'
-            and (has_agent_transfer_successor or (disconnect_reason is null and disconnected_at is not null))
+            and (has_agent_transfer_successor or coalesce(is_transferred_by_agent_mark, false))
             as is_transferred_by_agent,
         time_bucket(
             to_minutes({{ var('queue_interval_minutes') }}),

@@ -1,22 +1,43 @@
--- Surveys sent, each attributed to its contact like the responses, for response rates.
+-- Surveys sent, for response rates. Qualtrics' distribution history names the directory
+-- contact (the customer), not the ticket or call surveyed: an invitation is attributed to its
+-- contact (channel, date, agent, team) through its response's embedded data, so only once
+-- answered. An unanswered invitation still says when it was sent and how far it got
+-- (delivered, opened, bounced), but not for which contact.
 with
 
-distributions as (
-    select * from {{ ref('stg_surveys__distributions') }}
+invitations as (
+    select * from {{ ref('stg_surveys__distribution_history') }}
+),
+
+responses as (
+    select survey_response_id, contact_system, contact_ref from {{ ref('stg_surveys__responses') }}
 ),
 
 contacts as (
     select * from {{ ref('fct_contacts') }}
 ),
 
+answered as (
+    select
+        invitations.*,
+        responses.contact_system,
+        responses.contact_ref
+    from invitations
+    left join responses
+        on invitations.survey_response_id = responses.survey_response_id
+),
+
 referenced as (
-    {{ with_survey_contact_id('distributions') }}
+    {{ with_survey_contact_id('answered') }}
 ),
 
 final as (
     select
+        referenced.survey_invitation_id,
         referenced.contact_id,
         referenced.sent_at,
+        referenced.distribution_status,
+        referenced.contact_ref is not null as is_responded,
         contacts.contact_id is not null as is_contact_matched,
         contacts.channel,
         contacts.contact_date,

@@ -114,7 +114,10 @@ def test_the_audit_report_shows_every_defect(blocked, tmp_path):
     failed = "\n".join(line for line in report.splitlines() if "observed:" in line or "FAILED" in line)
 
     for defect in blocked.defects:
-        where = f"{defect['file']}:{defect['line']}"
+        # A record's place: its line, and its place in the file where a line holds several (a
+        # Firehose object, an API page) or a CSV's header rows put the two apart.
+        line, record = defect["line"], defect["record"]
+        where = f"{defect['file']}:{line}" + (f" #{record}" if record is not None and record != line else "")
         expected = defect["expected"]
         if expected.startswith("rejected:"):
             assert f"<td>{where}</td>" in html, defect  # every rejected row, with its reason

@@ -75,10 +75,12 @@ def classified(tmp_path_factory) -> list[dict]:
         con.execute(f"create table raw.{table.table_name} ("
                     + ", ".join(f'"{name}" {type_}' for name, type_ in columns) + ")")
         for number, row in enumerate(rows, start=1):
+            # A response of the simulator's survey (seeds/survey_question_map.csv: support_csat).
+            answers = {"Q1": "3", "Q5_TEXT": row["comment_text"], "ticket_id": str(number), "connect_contact_id": ""}
             con.execute(
-                f'insert into raw.{table.table_name} ("ResponseId", "RecordedDate", "Finished", "Q1", "Q5_TEXT", '
-                '"contact_system", "contact_ref", "_source_file", "_landing_date") values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-                [f"R_{number}", "2026-03-02 10:00:00", "True", "3", row["comment_text"], "crm", str(number),
+                f'insert into raw.{table.table_name} ("ResponseId", "RecordedDate", "Finished", "survey_key", '
+                '"answers", "_source_file", "_landing_date") values (?, ?, ?, ?, ?, ?, ?)',
+                [f"R_{number}", "2026-03-02 10:00:00", "True", "support_csat", json.dumps(answers),
                  "labelled_comments.csv", date(2026, 3, 2)],
             )
     # Every seed (staging reads lookups too) and every model up to the themes, as a build does.

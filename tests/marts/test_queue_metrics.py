@@ -247,6 +247,46 @@ def test_staffing_matches_the_agent_events(pipeline_home):
     assert rows[0]["mart_seconds"] == pytest.approx(rows[0]["state_seconds"])
 
 
+def test_agent_snapshots_replayed_give_each_call_its_handle_time(pipeline_home):
+    """Occupancy's handle time is the calls' own: the agent event stream's snapshots, replayed
+    into states (int_agent_state_intervals), give every answered call the talk and hold
+    (ON_CONTACT) and the after-call work (AFTER_CONTACT_WORK) its contact record reports, to the
+    second. Left out: a call whose wrap-up ends after the stream's last landed event (its events
+    land with the next day). The simulator loses no event: no state is cut for a silence."""
+    rows = query(pipeline_home, """
+        with calls as (
+            select
+                contact_record_id,
+                agent_interaction_seconds + customer_hold_seconds as connected_seconds,
+                after_contact_work_seconds,
+                connected_to_agent_at + to_seconds(connected_seconds + after_contact_work_seconds) as wrapped_up_at
+            from staging.stg_telephony__contact_records
+            where connected_to_agent_at is not null
+        ),
+        states as (
+            select
+                contact_record_id,
+                sum(state_seconds) filter (where agent_state = 'ON_CONTACT') as on_contact_seconds,
+                sum(state_seconds) filter (where agent_state = 'AFTER_CONTACT_WORK') as wrap_up_seconds
+            from intermediate.int_agent_state_intervals
+            where contact_record_id is not null
+            group by all
+        )
+        select calls.*, states.on_contact_seconds, states.wrap_up_seconds
+        from calls
+        left join states using (contact_record_id)
+        where calls.wrapped_up_at <= (select max(event_at) from staging.stg_telephony__agent_events)
+    """)
+    assert len(rows) > 500
+    differing = [row for row in rows if (row["on_contact_seconds"], row["wrap_up_seconds"])
+                 != (row["connected_seconds"], row["after_contact_work_seconds"])]
+    assert differing == []
+    silences = query(pipeline_home, """
+        select count(*) as intervals from intermediate.int_agent_state_intervals where is_ended_by_agent_event_silence
+    """)
+    assert silences[0]["intervals"] == 0
+
+
 def test_required_agents_are_erlang_c_of_the_offered_load(pipeline_home):
     rows = query(pipeline_home, """
         select * from marts.queue_interval_metrics where offered_calls > 0 and erlang_aht_seconds is not null

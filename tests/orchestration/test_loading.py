@@ -11,10 +11,12 @@ import duckdb
 import pytest
 
 from orchestration import loading
-from orchestration.loading import LandingError, load_days, load_source
+from orchestration.deliveries import landing_day, unpacked_text
+from orchestration.loading import load_days, load_source
 from orchestration.raw_tables import RAW_TABLES
 from simulator import simulate
 from simulator.config import CenterConfig
+from tests.landed import csv_rows, export_of, file_records
 
 
 @pytest.fixture(scope="module")
@@ -24,10 +26,12 @@ def landing(tmp_path_factory) -> Path:
     return root / "landing"
 
 
-def data_lines(path: Path) -> int:
-    header_rows = {"jsonl": 0, "csv": 1, "qualtrics_csv": 3}
-    table = next(t for t in RAW_TABLES if t.file_name == path.name)
-    return sum(1 for line in path.open() if line.strip()) - header_rows[table.file_format]
+def records_in(landing: Path, path: Path) -> int:
+    """Records in a landed file, as the vendor packed them: a CSV export's data rows, or the
+    records of a Firehose object or an API page."""
+    if path.suffix == ".csv":
+        return sum(1 for row in csv_rows(path)[3:] if any(cell.strip() for cell in row))
+    return len(file_records(landing, path))
 
 
 def table_digest(con: duckdb.DuckDBPyConnection, table: str) -> tuple:
@@ -49,9 +53,11 @@ def test_every_landed_row_is_loaded_and_logged(landing):
     logged = {f: (read, loaded, rejected) for f, read, loaded, rejected in con.execute(
         "select source_file, rows_read, rows_loaded, rows_rejected from audit.load_log").fetchall()}
     files = sorted(p for p in landing.rglob("*") if p.is_file())
-    assert len(logged) == len(files)
-    for path in files:  # clean exports: every row loaded, none rejected
-        assert logged[str(path.relative_to(landing))] == (data_lines(path), data_lines(path), 0), path
+    assert len(logged) == len(files) and len(files) > 40  # Firehose writes an object an hour
+    for path in files:  # clean exports: every record loaded, none rejected
+        records = records_in(landing, path)
+        assert logged[str(path.relative_to(landing))] == (records, records, 0), path
+    assert con.execute("select count(*) from audit.unread_files").fetchone() == (0,)
 
 
 def test_columns_have_their_declared_types(landing):
@@ -64,7 +70,7 @@ def test_columns_have_their_declared_types(landing):
 
 
 def landed_days(landing: Path) -> list[date]:
-    return sorted(date.fromisoformat(p.name) for p in (landing / "crm").iterdir())
+    return sorted({loading.day_of_name(name) for name in loading.landed_inventory(landing)})
 
 
 def test_loading_the_same_partitions_twice_gives_identical_raw_tables(landing):
@@ -85,18 +91,23 @@ def test_days_load_in_bounded_batches_with_the_same_result(landing, monkeypatch)
     load_all(whole, landing, "run-1")
     monkeypatch.setattr(loading, "BATCH_BYTES", 1)  # every day its own batch
     days = landed_days(landing)
-    assert loading._batches(days, [p for p in landing.rglob("*") if p.is_file()]) == [[day] for day in days]
+    files = [file for source in ("crm", "telephony", "surveys") for file in loading.source_files(landing, source)[0]]
+    assert loading._batches(days, files) == [[day] for day in days]
     batched = duckdb.connect()
     load_all(batched, landing, "run-1")
     assert ({t.table_name: table_digest(batched, t.table_name) for t in RAW_TABLES}
             == {t.table_name: table_digest(whole, t.table_name) for t in RAW_TABLES})
 
 
-def test_a_misnamed_landing_folder_is_named_in_the_error(landing, tmp_path):
+def test_a_file_without_a_landing_day_is_listed_not_loaded(landing, tmp_path):
     bad = tmp_path / "landing"
     (bad / "crm" / "yesterday").mkdir(parents=True)
-    with pytest.raises(LandingError, match="yesterday.*YYYY-MM-DD"):
-        load_source(duckdb.connect(), bad, "crm", "run-1")
+    (bad / "crm" / "yesterday" / "tickets.json").write_text('{"tickets": []}')
+    con = duckdb.connect()
+    load_source(con, bad, "crm", "run-1")
+    assert con.execute("select count(*) from audit.load_log").fetchone() == (0,)
+    (name, reason), = loading.unplaced_files(bad)
+    assert name == "crm/yesterday/tickets.json" and "YYYY-MM-DD" in reason
 
 
 def test_a_malformed_line_is_rejected_with_its_place_and_the_rest_loads(tmp_path):
@@ -108,41 +119,48 @@ def test_a_malformed_line_is_rejected_with_its_place_and_the_rest_loads(tmp_path
     con = duckdb.connect()
     load_source(con, landing, "telephony", "run-1")
     assert con.execute("select count(*) from raw.telephony_contact_records").fetchone() == (2,)
-    assert con.execute("select _source_line from raw.telephony_contact_records order by 1").fetchall() == [(1,), (4,)]
-    assert con.execute("select source_file, line_number, raw_text, reason from audit.rejected_rows").fetchall() == [
-        ("telephony/2026-02-02/contact_records.jsonl", 2, "{not json", "malformed JSON: the line is not a JSON object")]
+    assert con.execute("select _source_line, _source_record from raw.telephony_contact_records order by 1").fetchall() == [
+        (1, 1), (4, 3)]
+    (file, line, record, text, reason), = con.execute(
+        "select source_file, line_number, record_number, raw_text, reason from audit.rejected_rows").fetchall()
+    assert (file, line, record, text) == ("telephony/2026-02-02/contact_records.jsonl", 2, 2, "{not json")
+    assert reason.startswith("malformed JSON: Expecting property name enclosed in double quotes (line 2")
     assert con.execute("select rows_read, rows_loaded, rows_rejected from audit.load_log "
                        "where raw_table = 'telephony_contact_records'").fetchone() == (3, 2, 1)
 
 
-def test_a_file_with_the_wrong_columns_gets_one_clear_message(tmp_path):
-    landing = tmp_path / "landing"
-    (landing / "surveys" / "2026-02-02").mkdir(parents=True)
-    (landing / "surveys" / "2026-02-02" / "distributions.csv").write_text("When,Who\n2026-02-02,someone\n")
-    with pytest.raises(LandingError, match=r"distributions.csv: the columns are not .*Expected: SentDate.*Found: When, Who"):
-        load_source(duckdb.connect(), landing, "surveys", "run-1")
-    (landing / "crm" / "2026-02-02").mkdir(parents=True)
-    (landing / "crm" / "2026-02-02" / "tickets.jsonl").write_text('{"order": 1, "sku": "x"}\n')
-    with pytest.raises(LandingError, match=r"tickets.jsonl: not a crm tickets export: no row has id, .*its fields are order, sku"):
-        load_source(duckdb.connect(), landing, "crm", "run-1")
+def simulated_with_defects(root: Path, config: CenterConfig) -> tuple[duckdb.DuckDBPyConnection, list[dict]]:
+    """A simulated center with defects, loaded whole: the warehouse and the defects manifest."""
+    simulate(config, root / "landing", root / "truth", root / "simulator")
+    con = duckdb.connect()
+    load_all(con, root / "landing", "run-1")
+    defects = [json.loads(line) for path in sorted((root / "truth").rglob("defects*.jsonl")) for line in path.open()]
+    return con, defects
+
+
+def loaded_places(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int], date]:
+    """Every loaded raw row's place, (file, record) as the manifest names it, with its landing day."""
+    loaded = {}
+    for table in RAW_TABLES:
+        loaded |= {(file, record): day for file, record, day in con.execute(
+            f"select _source_file, _source_record, _landing_date from raw.{table.table_name}").fetchall()}
+    return loaded
 
 
 def test_every_injected_defect_is_rejected_with_its_reason_or_handled(tmp_path):
+    """The manifest against the load: a rejected kind is in audit.rejected_rows at its (file,
+    record) with its reason, a handled or checked kind is loaded there, an emptied file is
+    logged as zero rows, and no row the simulator left alone is rejected."""
     config = CenterConfig(agents=6, days=4, start=date(2026, 2, 2), seed=9, defects_rate=0.03)
-    simulate(config, tmp_path / "landing", tmp_path / "truth", tmp_path / "simulator")
-    con = duckdb.connect()
-    load_all(con, tmp_path / "landing", "run-1")
-    rejected = {(f, line): reason for f, line, reason in con.execute(
-        "select source_file, line_number, reason from audit.rejected_rows").fetchall()}
-    loaded = set()
-    for table in RAW_TABLES:
-        loaded |= set(con.execute(f"select _source_file, _source_line from raw.{table.table_name}").fetchall())
-    defects = [json.loads(line) for path in sorted((tmp_path / "truth").rglob("defects*.jsonl")) for line in path.open()]
+    con, defects = simulated_with_defects(tmp_path, config)
+    rejected = {(f, record): reason for f, record, reason in con.execute(
+        "select source_file, record_number, reason from audit.rejected_rows").fetchall()}
+    loaded = loaded_places(con)
     kinds = set()
     for defect in defects:
-        place = (defect["file"], defect["line"])
-        if defect["kind"] == "late_file" and f"/{config.end.isoformat()}/" in defect["file"]:
-            continue  # the last day's late lines arrive with the next day's export
+        place = (defect["file"], defect["record"])
+        if defect["kind"] == "late_file" and landing_day(defect["file"]) == config.end:
+            continue  # the last day's late records arrive with the next day's export
         kinds.add(defect["kind"])
         if defect["expected"].startswith("rejected: "):
             assert rejected.get(place, "").startswith(defect["expected"].removeprefix("rejected: ")), (defect, rejected.get(place))
@@ -152,31 +170,64 @@ def test_every_injected_defect_is_rejected_with_its_reason_or_handled(tmp_path):
             # Each row well-formed on its own (a conflicting version, an early end, an unknown
             # agent): the loader loads it, and the data-quality checks after the load catch it.
             assert place in loaded and place not in rejected, defect
-        else:  # duplicates, offsets, late lines: loaded (staging keeps one version, in UTC)
+        else:  # duplicates, offsets, late records: loaded (staging keeps one version, in UTC)
             assert defect["expected"].startswith("handled: "), defect
             assert place in loaded and place not in rejected, defect
+            if defect["kind"] == "late_file":  # in a file of its own, loaded into the day it was held back from
+                assert loaded[place] == landing_day(defect["file"]), defect
     assert {"malformed_json", "missing_required_field", "timestamp_without_zone", "duplicate_record",
-            "conflicting_version", "ended_before_start", "unknown_agent"} <= kinds
-    # Every row not faulted is loaded: rows read = loaded + rejected, and only faulted rows are rejected.
-    faulted = {(d["file"], d["line"]) for d in defects}
+            "conflicting_version", "ended_before_start", "unknown_agent", "late_file"} <= kinds
+    # Every row not faulted is loaded: only faulted rows are rejected.
+    faulted = {(d["file"], d["record"]) for d in defects}
     assert set(rejected) <= faulted
 
 
+def test_a_record_cut_short_in_a_firehose_object_loses_none_of_its_neighbours(tmp_path):
+    """Firehose concatenates records with no delimiter, so a record cut short runs straight into
+    the next. The load rejects the cut record alone, at its place, and loads the records before
+    and after it: every record of the object is read (loaded or rejected), none swallowed."""
+    config = CenterConfig(agents=6, days=3, start=date(2026, 2, 2), seed=4, defects_rate=0.1)
+    con, defects = simulated_with_defects(tmp_path, config)
+    landing = tmp_path / "landing"
+    rejected = {(f, record): reason for f, record, reason in con.execute(
+        "select source_file, record_number, reason from audit.rejected_rows").fetchall()}
+    loaded = loaded_places(con)
+    rejected_kinds = {(d["file"], d["record"]) for d in defects if d["expected"].startswith("rejected: ")}
+    broken = [d for d in defects if d["kind"] == "malformed_json"]
+    assert len(broken) >= 5 and len({d["file"] for d in broken}) >= 3
+    for defect in broken:
+        path = landing / defect["file"]
+        assert export_of(defect["file"]) in ("contact_records", "agent_events")  # only a Firehose object's record can break
+        assert rejected[(defect["file"], defect["record"])].startswith("malformed JSON"), defect
+        # Each Connect record (a contact record, an agent event) carries AWSAccountId once, at
+        # its top level, and a cut record keeps its start: the object's records, counted apart
+        # from csops's reader.
+        records_in_object = unpacked_text(path).count('"AWSAccountId":')
+        read = con.execute("select rows_read from audit.load_log where source_file = ?", [defect["file"]]).fetchone()
+        assert read == (records_in_object,), defect
+        for neighbour in (defect["record"] - 1, defect["record"] + 1):
+            if 1 <= neighbour <= records_in_object:
+                place = (defect["file"], neighbour)
+                assert place in loaded or (place in rejected and place in rejected_kinds), (defect, neighbour)
+
+
 def test_exports_in_parts_load_as_one_table(tmp_path, monkeypatch):
-    """A large export arrives in parts (<name>-part<k>.<ext>): each part is loaded and logged."""
+    """A large center's shards each write their own Firehose objects and API pages: each is loaded and logged."""
     import simulator.shards
 
     monkeypatch.setattr(simulator.shards, "SHARD_MAX_AGENTS", 3)
     simulate(CenterConfig(agents=7, days=2, start=date(2026, 2, 2), seed=5), tmp_path / "landing",
              tmp_path / "truth", tmp_path / "simulator")
-    parts = sorted((tmp_path / "landing" / "telephony" / "2026-02-02").glob("contact_records-part*.jsonl"))
-    assert len(parts) == 3
+    landing = tmp_path / "landing"
+    parts = sorted(landing.glob("crm/2026-02-02/tickets-0001-part*.json"))
+    objects = sorted(p for p in landing.glob("telephony/contact-records/2026/02/02/*/*") if p.is_file())
+    assert len(parts) == 3 and len(objects) > 3
     con = duckdb.connect()
-    load_source(con, tmp_path / "landing", "telephony", "run-1")
-    logged = dict(con.execute(
-        "select source_file, rows_loaded from audit.load_log where raw_table = 'telephony_contact_records'").fetchall())
-    assert {f"telephony/2026-02-02/{p.name}" for p in parts} <= set(logged)
-    assert con.execute("select count(*) from raw.telephony_contact_records").fetchone()[0] == sum(logged.values()) > 0
+    load_all(con, landing, "run-1")
+    logged = dict(con.execute("select source_file, rows_loaded from audit.load_log").fetchall())
+    assert {str(p.relative_to(landing)) for p in [*parts, *objects]} <= set(logged)
+    assert con.execute("select count(*) from raw.telephony_contact_records").fetchone()[0] == sum(
+        rows for name, rows in logged.items() if name.startswith("telephony/contact-records/")) > 0
 
 
 def test_days_landing_out_of_order_give_the_same_raw_tables(landing, tmp_path):
@@ -185,10 +236,8 @@ def test_days_landing_out_of_order_give_the_same_raw_tables(landing, tmp_path):
 
     late = tmp_path / "landing"
     con = duckdb.connect()
-    days = sorted(p.name for p in (landing / "crm").iterdir())
-    for day in reversed(days):  # newest first, as if the earlier days were late
-        for source in ("crm", "telephony", "surveys"):
-            shutil.copytree(landing / source / day, late / source / day)
+    for day in reversed(landed_days(landing)):  # newest first, as if the earlier days were late
+        copy_days(landing, late, [day])
         load_all(con, late, f"run-{day}")
     out_of_order = {t.table_name: table_digest(con, t.table_name) for t in RAW_TABLES}
     in_order = duckdb.connect()
@@ -214,12 +263,14 @@ loading.load_source(con, Path(sys.argv[2]), "crm", "killed-run")
 """
 
 
-def copy_days(landing: Path, target: Path, days: list[str]) -> None:
+def copy_days(landing: Path, target: Path, days: list[date]) -> None:
+    """The landed files of these days, copied with their times (as a sync does)."""
     import shutil
 
-    for source in ("crm", "telephony", "surveys"):
-        for day in days:
-            shutil.copytree(landing / source / day, target / source / day, dirs_exist_ok=True)
+    for name in loading.landed_inventory(landing):
+        if loading.day_of_name(name) in days:
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(landing / name, target / name)
 
 
 def test_a_load_killed_mid_way_leaves_nothing_half_done(landing, tmp_path):
@@ -227,7 +278,7 @@ def test_a_load_killed_mid_way_leaves_nothing_half_done(landing, tmp_path):
     import subprocess
     import sys
 
-    days = sorted(p.name for p in (landing / "crm").iterdir())
+    days = landed_days(landing)
     growing = tmp_path / "landing"
     copy_days(landing, growing, days[:-1])
     warehouse = tmp_path / "warehouse.duckdb"
@@ -252,24 +303,25 @@ def test_a_load_killed_mid_way_leaves_nothing_half_done(landing, tmp_path):
 
 
 def test_a_late_file_reloads_its_day_only(landing, tmp_path):
-    days = sorted(p.name for p in (landing / "crm").iterdir())
+    days = landed_days(landing)
     late = tmp_path / "landing"
     copy_days(landing, late, days)
-    calls = late / "telephony" / days[0] / "contact_records.jsonl"
-    lines = calls.read_text().splitlines(keepends=True)
-    calls.write_text("".join(lines[: len(lines) // 2]))  # half of the first day's calls are late
+    objects = sorted(p for p in late.glob(f"telephony/contact-records/{days[0]:%Y/%m/%d}/*/*") if p.is_file())
+    held_back = objects[len(objects) // 2:]  # half of the first day's Firehose objects arrive late
+    kept = {path: path.read_bytes() for path in held_back}
+    for path in held_back:
+        path.unlink()
     con = duckdb.connect()
     load_all(con, late, "run-1")
     nothing_new = load_source(con, late, "telephony", "run-2")
     assert [load.days_loaded for load in nothing_new] == [(), ()]  # loading again changes nothing
-    calls.write_text("".join(lines))  # the late calls arrive
+    for path, data in kept.items():  # the late objects arrive
+        path.write_bytes(data)
     reload = {load.raw_table: load for load in load_source(con, late, "telephony", "run-3")}
-    assert reload["telephony_contact_records"].days_loaded == (date.fromisoformat(days[0]),)
-    runs = dict(con.execute("select landing_date::varchar, list_distinct(list(run_id)) from audit.load_log "
+    assert reload["telephony_contact_records"].days_loaded == (days[0],)
+    runs = dict(con.execute("select landing_date, list_distinct(list(run_id)) from audit.load_log "
                             "where raw_table = 'telephony_contact_records' group by 1").fetchall())
     assert runs == {day: (["run-3"] if day == days[0] else ["run-1"]) for day in days}
     complete = duckdb.connect()
     load_all(complete, landing, "all-at-once")
     assert table_digest(con, "telephony_contact_records") == table_digest(complete, "telephony_contact_records")
-
-

@@ -8,25 +8,60 @@ latest as (
     {{ keep_one_version(source('crm', 'users'), 'id', 'try_cast(updated_at as timestamptz) desc') }}
 ),
 
+identity_map as (
+    -- The center's Connect usernames that are not the agent's email local part.
+    select
+        lower(trim(connect_username)) as connect_username,
+        crm_user_id,
+        lower(trim(crm_user_email)) as crm_user_email
+    from {{ ref('agent_identity_map') }}
+),
+
+with_default_username as (
+    select
+        *,
+        role in ('agent', 'admin') as is_agent_role,
+        -- By default an agent's Amazon Connect username is their email's local part, compared
+        -- lower-cased on both sides (Connect's usernames come in any case).
+        lower(trim(split_part(email, '@', 1))) as default_agent_username
+    from latest
+),
+
 final as (
     select
-        id as crm_user_id,
-        role as user_role,
-        role in ('agent', 'admin') as is_agent,
+        users.id as crm_user_id,
+        users.role as user_role,
+        users.is_agent_role as is_agent,
         -- Staff are named, so a manager can find an agent; customers are not (below).
-        case when role in ('agent', 'admin') then name end as agent_name,
-        -- The agent's sign-in: their email's local part, which is also their Amazon Connect
-        -- username (`connect_username_match` in docs/kpis/agents_and_teams.md).
-        case when role in ('agent', 'admin') then lower(trim(split_part(email, '@', 1))) end as agent_username,
-        time_zone as user_time_zone,
-        -- Who they are stops here: only keyed hashes of normalised identifiers go on.
-        csops_email_key(email) as email_key,
-        csops_phone_key(phone) as phone_key,
-        active as is_active,
-        {{ utc_from_iso('created_at') }} as created_at,
-        {{ utc_from_iso('updated_at') }} as updated_at,
-        _landing_date
-    from latest
+        case when users.is_agent_role then users.name end as agent_name,
+        -- The agent's Amazon Connect username: the identity map's, else the default unless the
+        -- map gives that name to another agent ("Which agent" in docs/kpis/feedback_and_agents.md).
+        case when users.is_agent_role then coalesce(
+            by_id.connect_username,
+            by_email.connect_username,
+            case when users.default_agent_username not in (
+                select connect_username from identity_map where connect_username is not null)
+                then nullif(users.default_agent_username, '') end
+        ) end as agent_username,
+        users.time_zone as user_time_zone,
+        -- Who they are stops here: only keyed hashes of normalised identifiers go on. Text no
+        -- library can read has no key; the staging checks warn with its file and line.
+        csops_email_key(users.email) as email_key,
+        csops_phone_key(users.phone) as phone_key,
+        users.active as is_active,
+        {{ utc_from_iso('users.created_at') }} as created_at,
+        {{ utc_from_iso('users.updated_at') }} as updated_at,
+        users._source_file,
+        users._source_line,
+        users._source_record,
+        users._landing_date
+    from with_default_username as users
+    left join identity_map as by_id
+        on users.id = by_id.crm_user_id
+    left join identity_map as by_email
+        on by_id.connect_username is null
+        and by_email.crm_user_id is null
+        and lower(trim(users.email)) = by_email.crm_user_email
 )
 
 -- Customers' names, emails and phone numbers stop here: no personal data goes past staging.

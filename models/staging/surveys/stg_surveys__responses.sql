@@ -5,37 +5,114 @@
 with
 
 deduplicated as (
-    -- An export window can overlap the previous one: a response id counts once.
-    {{ keep_one_version(source('surveys', 'responses'), 'ResponseId', 'try_cast(RecordedDate as timestamp) desc') }}
+    -- An export window can overlap the previous one: a response id counts once. The legacy
+    -- layout has no RecordedDate: EndDate is when the response was submitted.
+    {{ keep_one_version(source('surveys', 'responses'), 'ResponseId',
+                        'try_cast(coalesce(RecordedDate, EndDate) as timestamp) desc') }}
 ),
 
-csat_scale as (
-    -- Each survey's CSAT scale is declared in seeds/survey_scales.csv: 1-5, or good/bad
-    -- (the legacy Zendesk rating); the two are reported apart, never blended.
-    select scale as csat_scale from {{ ref('survey_scales') }} where survey_source = 'qualtrics' and measure = 'csat'
+response_statuses as (
+    select * from {{ ref('survey_response_statuses') }}
+),
+
+question_map as (
+    select * from {{ ref('survey_question_map') }}
+),
+
+scale_answers as (
+    -- Labels match ignoring case and spacing, as the load checked them.
+    select scale, lower(regexp_replace(trim(answer), '\s+', ' ', 'g')) as folded_answer, answer_value
+    from {{ ref('survey_scales') }}
+),
+
+counted as (
+    -- Previews, tests and spam (Status 1, 2, 8, 9, 12, 17 or their labels) sit beside real
+    -- responses in an export; they stay in raw for the audit trail and stop here, so no KPI
+    -- can count them. A status the seed does not know was rejected by the load.
+    select deduplicated.*
+    from deduplicated
+    left join response_statuses
+        on lower(trim(deduplicated.Status)) in (response_statuses.status_code::varchar, lower(response_statuses.status_label))
+    where coalesce(response_statuses.is_counted, true)
+),
+
+mapped_answers as (
+    -- Each mapped measure's answer, from its column by name or else by ImportId
+    -- (seeds/survey_question_map.csv), as exported: a value or a choice-text label.
+    select
+        counted.ResponseId,
+        question_map.measure,
+        question_map.scale,
+        question_map.contact_system,
+        nullif(trim(coalesce(
+            json_extract_string(counted.answers, '$."' || question_map.column_name || '"'),
+            json_extract_string(counted.answers_by_import_id, '$."' || question_map.import_id || '"')
+        )), '') as answer_text
+    from counted
+    inner join question_map
+        on counted.survey_key = question_map.survey_key
+),
+
+scored_answers as (
+    -- A label is read as its scale's value (seeds/survey_scales.csv); an answer off its scale
+    -- was rejected by the load, so none is left unread here.
+    select
+        mapped_answers.*,
+        scale_answers.answer_value
+    from mapped_answers
+    left join scale_answers
+        on mapped_answers.scale = scale_answers.scale
+        and lower(regexp_replace(mapped_answers.answer_text, '\s+', ' ', 'g')) = scale_answers.folded_answer
+),
+
+measures as (
+    select
+        ResponseId,
+        any_value(scale) filter (where measure = 'csat') as csat_scale,
+        any_value(answer_value) filter (where measure = 'csat') as csat_value,
+        any_value(answer_value) filter (where measure = 'nps') as nps_score,
+        any_value(answer_value) filter (where measure = 'ces') as ces_score,
+        any_value(answer_value) filter (where measure = 'resolved') as resolved_value,
+        any_value(answer_text) filter (where measure = 'comment') as comment_text,
+        -- The load made sure a counted response names exactly one contact.
+        any_value(contact_system) filter (where measure = 'contact_ref' and answer_text is not null) as contact_system,
+        any_value(answer_text) filter (where measure = 'contact_ref' and answer_text is not null) as contact_ref
+    from scored_answers
+    group by ResponseId
 ),
 
 final as (
     select
-        ResponseId as survey_response_id,
-        {{ utc_from_local('RecordedDate', var('survey_account_timezone')) }} as recorded_at,
-        lower(Finished) = 'true' as is_finished,
-        -- Each question is read on its own scale; a value off the scale is null here and
-        -- is caught by the load's checks, never averaged in.
-        csat_scale.csat_scale,
-        case when csat_scale.csat_scale = '1-5' and try_cast(Q1 as integer) between 1 and 5 then try_cast(Q1 as integer) end as csat_score,
-        case when csat_scale.csat_scale = 'good_bad' then case Q1 when '1' then true when '2' then false end end as is_csat_good,
-        case when try_cast(Q2 as integer) between 0 and 10 then try_cast(Q2 as integer) end as nps_score,
-        case when try_cast(Q3 as integer) between 1 and 7 then try_cast(Q3 as integer) end as ces_score,
-        case Q4 when '1' then true when '2' then false end as is_resolved_answer,
-        nullif(trim(Q5_TEXT), '') as comment_text,
-        csops_email_key(RecipientEmail) as recipient_email_key,
-        contact_system,
-        contact_ref,
-        _source_file,
-        _landing_date
-    from deduplicated
-    left join csat_scale on true
+        counted.ResponseId as survey_response_id,
+        counted.survey_key,
+        -- Qualtrics writes dates in the zone its ImportId row names, else the account's.
+        timezone(
+            coalesce(counted.export_timezone, '{{ var("survey_account_timezone") }}'),
+            try_cast(coalesce(counted.RecordedDate, counted.EndDate) as timestamp)
+        ) at time zone 'UTC' as recorded_at,
+        timezone(
+            coalesce(counted.export_timezone, '{{ var("survey_account_timezone") }}'),
+            try_cast(counted.StartDate as timestamp)
+        ) at time zone 'UTC' as started_at,
+        lower(trim(counted.Finished)) in ('1', 'true') as is_finished,
+        measures.csat_scale,
+        case when measures.csat_scale = '1-5' then measures.csat_value::integer end as csat_score,
+        -- good/bad: the legacy Zendesk rating, 1 good and 2 bad; reported apart from 1-5 scores.
+        case when measures.csat_scale = 'good_bad' then measures.csat_value = 1 end as is_csat_good,
+        measures.nps_score::integer as nps_score,
+        measures.ces_score::integer as ces_score,
+        -- "Was your issue resolved?": 1 yes, 2 no.
+        measures.resolved_value = 1 as is_resolved_answer,
+        measures.comment_text,
+        csops_email_key(counted.RecipientEmail) as recipient_email_key,
+        measures.contact_system,
+        measures.contact_ref,
+        counted._source_file,
+        counted._source_line,
+        counted._landing_date
+    from counted
+    inner join measures
+        on counted.ResponseId = measures.ResponseId
 )
 
 select * from final
