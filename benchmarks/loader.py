@@ -21,13 +21,14 @@ from pathlib import Path
 from measure import CSOPS, timed_child
 
 LOAD = """
-import resource, sys, time, duckdb
+import resource, sys, tempfile, time, duckdb
 from pathlib import Path
 from orchestration import loading
 landing = Path(sys.argv[1])
 days = sorted({loading.day_of_name(name) for name in loading.landed_inventory(landing)})
+scratch = tempfile.TemporaryDirectory(prefix="csops-bench-")
 started = time.perf_counter()
-with duckdb.connect() as con:
+with duckdb.connect(str(Path(scratch.name) / "warehouse.duckdb")) as con:
     for source in ("crm", "telephony", "surveys"):
         loading.load_days(con, landing, source, days, "benchmark")
     records = con.execute("select coalesce(sum(rows_read), 0) from audit.load_log").fetchone()[0]
@@ -75,7 +76,7 @@ print(time.perf_counter() - started, records, resource.getrusage(resource.RUSAGE
 
 def child(script: str, landing: Path) -> tuple[float, int, float]:
     _, output = timed_child([sys.executable, "-c", script, str(landing)])
-    seconds, records, peak = output.split()
+    seconds, records, peak = output.strip().splitlines()[-1].split()  # the figures are the last line
     return float(seconds), int(records), float(peak)
 
 

@@ -110,6 +110,24 @@ def unpacked_text(path: Path) -> str:
     return text.removeprefix("\ufeff")
 
 
+def unpacked_size(path: Path) -> int:
+    """About how many bytes the file holds once unpacked, without unpacking it: a gzip member's
+    trailer says (modulo 4 GiB), a ZIP's directory says; else its size."""
+    size = path.stat().st_size
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(4)
+            if magic.startswith(_GZIP_MAGIC) and size >= 18:
+                handle.seek(-4, 2)
+                return max(size, int.from_bytes(handle.read(4), "little"))
+        if magic == _ZIP_MAGIC:
+            with zipfile.ZipFile(path) as archive:
+                return max(size, sum(member.file_size for member in archive.infolist()))
+    except (OSError, zipfile.BadZipFile):
+        pass  # unreadable: the load says so, file by file
+    return size
+
+
 def _gunzip(data: bytes) -> bytes:
     # Firehose may concatenate gzip members; gzip.decompress reads them all.
     return gzip.decompress(data)

@@ -35,7 +35,7 @@ import pyarrow as pa
 
 from csops.paths import SOURCES
 from orchestration.deliveries import UnreadableFile, landing_day, looks_like_json, read_json_records, streams_of_path, \
-    unpacked_text
+    unpacked_size, unpacked_text
 from orchestration.raw_tables import COLUMN_ALIASES, RAW_TABLES, RawTable, tables_of
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -420,11 +420,12 @@ def _record_unread(con, unread: list[tuple[LandedFile, int, str]], stamps: dict[
 
 
 def _batches(days: list[date], files: list[LandedFile]) -> list[list[date]]:
-    """Consecutive days grouped up to BATCH_BYTES of files (a day is never split). There is
-    always one batch, if empty, so that a table's shape is settled even with no day to load."""
+    """Consecutive days grouped up to BATCH_BYTES of unpacked files (a day is never split): a
+    gzip object holds twenty times its size in records. There is always one batch, if empty,
+    so that a table's shape is settled even with no day to load."""
     size_of_day: dict[date, int] = {}
     for file in files:
-        size_of_day[file.day] = size_of_day.get(file.day, 0) + file.path.stat().st_size
+        size_of_day[file.day] = size_of_day.get(file.day, 0) + unpacked_size(file.path)
     batches: list[list[date]] = [[]]
     batch_bytes = 0
     for day in days:

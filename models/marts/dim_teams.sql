@@ -7,7 +7,11 @@ schedules as (
 ),
 
 group_teams as (
-    select * from {{ ref('int_group_teams') }}
+    -- A center may map several Zendesk groups to one team (seeds/group_team_map.csv): the team
+    -- keeps one row, with the lowest of its groups' ids.
+    select team_key, min(crm_group_id) as crm_group_id
+    from {{ ref('int_group_teams') }}
+    group by team_key
 ),
 
 final as (

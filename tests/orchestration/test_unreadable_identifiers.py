@@ -9,20 +9,16 @@ say nothing of the withheld number.
 
 from __future__ import annotations
 
-import contextlib
 import gzip
-import io
 import re
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from csops import cli
 from csops.paths import CsopsHome
-from tests.conftest import restored_environment
+from tests.real_deliveries import Delivered
 
-CENTER = ["--agents", "4", "--days", "2", "--start", "2026-02-02", "--seed", "8"]
 UNREADABLE_NUMBER = "+190011112222"
 CUSTOMER_ADDRESS = re.compile(rb'"CustomerEndpoint":\{"Address":"(\+1555\d+)"')
 CUSTOMER_EMAIL = re.compile(rb'"email":"([a-z.0-9]+@mail\.example\.org)"', re.IGNORECASE)
@@ -57,26 +53,29 @@ def _first_match(folder: Path, pattern: re.Pattern, skip: set[bytes] = frozenset
     raise AssertionError(f"no value matching {pattern.pattern!r} under {folder}")
 
 
+EDITED: dict[str, list[str]] = {}  # which landed files each edit changed
+
+
+def land_unreadable_identifiers(landing: Path, username: str) -> None:
+    """Edit the simulated center's landed exports as real ones read: a caller number no library
+    reads, a withheld one, a customer email that is no email."""
+    unreadable = _first_match(landing / "telephony", CUSTOMER_ADDRESS)
+    withheld = _first_match(landing / "telephony", CUSTOMER_ADDRESS, skip={unreadable})
+    email = _first_match(landing / "crm", CUSTOMER_EMAIL)
+    EDITED.update({
+        "phone": _replace_everywhere(landing / "telephony", b'"Address":"' + unreadable + b'"',
+                                     b'"Address":"' + UNREADABLE_NUMBER.encode() + b'"'),
+        "withheld": _replace_everywhere(landing / "telephony", b'"Address":"' + withheld + b'"',
+                                        b'"Address":"anonymous"'),
+        "email": _replace_everywhere(landing / "crm", b'"email":"' + email + b'"', b'"email":"n/a"'),
+    })
+
+
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("unreadable_identifiers")
-    output = io.StringIO()
-    with restored_environment(), contextlib.redirect_stdout(output):
-        assert cli.main(["--home", str(root), "simulate", *CENTER]) == 0
-        landing = root / "landing"
-        unreadable = _first_match(landing / "telephony", CUSTOMER_ADDRESS)
-        withheld = _first_match(landing / "telephony", CUSTOMER_ADDRESS, skip={unreadable})
-        email = _first_match(landing / "crm", CUSTOMER_EMAIL)
-        edited = {
-            "phone": _replace_everywhere(landing / "telephony", b'"Address":"' + unreadable + b'"',
-                                         b'"Address":"' + UNREADABLE_NUMBER.encode() + b'"'),
-            "withheld": _replace_everywhere(landing / "telephony", b'"Address":"' + withheld + b'"',
-                                            b'"Address":"anonymous"'),
-            "email": _replace_everywhere(landing / "crm", b'"email":"' + email + b'"', b'"email":"n/a"'),
-        }
-        exit_code = cli.main(["--home", str(root), "run"])
-    assert all(edited.values()), edited
-    return CsopsHome(root), exit_code, output.getvalue(), edited
+def run(delivered: Delivered):
+    """The shared run of real-shaped deliveries (tests/orchestration/conftest.py), which lands these edits too."""
+    assert all(EDITED.values()), EDITED
+    return delivered.home, delivered.exit_code, delivered.output, EDITED
 
 
 def _warning(home: CsopsHome, asset: str, column: str) -> tuple[bool, str, str]:
