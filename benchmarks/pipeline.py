@@ -13,23 +13,16 @@ import json
 import resource
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import duckdb
 from measure import CSOPS, timed_child
 
 def bare_duckdb_read(landing: Path) -> tuple[float, int]:
-    """Every landed file read by DuckDB with its own sniffing, counted: the floor for a load."""
-    started = time.perf_counter()
-    rows = 0
-    with duckdb.connect() as con:
-        for pattern in ("crm/*/*.jsonl", "telephony/*/*.jsonl"):
-            rows += con.execute(f"select count(*) from read_json('{landing}/{pattern}', format = 'newline_delimited', union_by_name = true)").fetchone()[0]
-        rows += con.execute(f"""select count(*) from read_csv('{landing}/surveys/*/responses.csv', skip = 3,
-            header = false, all_varchar = true, delim = ',', quote = '"', escape = '"')""").fetchone()[0]
-        rows += con.execute(f"select count(*) from read_csv('{landing}/surveys/*/distributions.csv', header = true)").fetchone()[0]
-    return time.perf_counter() - started, rows
+    """Every landed file read by DuckDB's own readers, counted: the floor for a load (benchmarks/loader.py)."""
+    from loader import BARE, child
+
+    seconds, records, _ = child(BARE, landing)
+    return seconds, records
 
 
 LOAD_IN_A_CHILD = """
@@ -39,7 +32,7 @@ from pathlib import Path
 from orchestration import loading
 loading.BATCH_BYTES = int(sys.argv[2])
 landing = Path(sys.argv[1])
-days = sorted({date.fromisoformat(name.split("/")[1]) for name in loading.landed_inventory(landing)})
+days = sorted({loading.day_of_name(name) for name in loading.landed_inventory(landing)})
 started = time.perf_counter()
 with duckdb.connect(sys.argv[3]) as con:
     for source in ("crm", "telephony", "surveys"):
@@ -66,6 +59,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=60)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="csops-bench-") as home:
+        print(f"simulating {args.agents} agents x {args.days} days, then csops run ...", flush=True)
         simulate_s, simulate_out = timed_child(
             [*CSOPS, "--home", home, "simulate", "--agents", str(args.agents), "--days", str(args.days)])
         landed_rows = sum(int(line.split()[1].replace(",", "")) for line in simulate_out.splitlines()
