@@ -1,16 +1,19 @@
-"""Load landed files into the warehouse's ``raw`` schema: every row loaded, or rejected with its reason.
+"""Load landed files into the warehouse's ``raw`` schema: every record loaded, or rejected with its reason.
 
 No Dagster here: the load assets call :func:`load_source`, and so can a test.
 
-- JSON lines are read by DuckDB as text, one numbered line per row, and checked set-based:
-  valid JSON, the fields a row cannot do without, the declared types, timestamps that name
-  their timezone, a channel spelling csops knows. Rows that pass are loaded with the
-  declared types; the others go to ``audit.rejected_rows`` with file, line, raw text and a
-  reason a person understands. Blank lines are not rows.
-- CSV exports (Qualtrics) are read with Python's csv module, which numbers the lines of
-  records whose quoted comments span lines; each row is checked the same way.
-- ``audit.load_log`` gets, per file: its landing day (the Dagster partition), checksum,
-  size and modification time, rows read, loaded and rejected, start and end.
+- Every file under ``landing/<source>/`` is read as delivered (orchestration/deliveries.py:
+  gzip or ZIP, lines, concatenated objects, pages and connector envelopes) and each record
+  routed to its raw table; a file csops cannot use goes to ``audit.unread_files`` with why.
+- A table's records are then checked set-based in DuckDB: the fields a record cannot do
+  without, the declared types, timestamps that name their timezone, a channel spelling csops
+  knows. Records that pass are loaded with the declared types; the others go to
+  ``audit.rejected_rows`` with file, line, record number, raw text and a reason a person
+  understands.
+- CSV exports (Qualtrics) are read by orchestration/qualtrics.py through the survey's mapping;
+  each row is checked the same way.
+- ``audit.load_log`` gets, per file and raw table: its landing day (the Dagster partition),
+  checksum, size and modification time, records read, loaded and rejected, start and end.
 - The landing day is the unit: a day is replaced whole in one transaction, so a reader
   sees a day as it was or as it is now, never half a load, and loading the same files
   twice, or days in another order, gives the same tables.

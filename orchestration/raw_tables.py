@@ -1,7 +1,8 @@
-"""The landed files csops reads, and the explicit types of their raw tables.
+"""The raw tables csops loads landed records into, and their explicit types.
 
-Each entry names a source, the file it reads from each landing day, and its columns with
-DuckDB types. Types are declared, never sniffed: a sniffer that meets one odd file turns
+Each entry names a source, how its records are recognised (its entity, the streams and file
+names that name it, the fields only its records carry: orchestration/loading.py routes by
+them), and its columns with DuckDB types. Types are declared, never sniffed: a sniffer that meets one odd file turns
 a column into text without a word. Nested vendor objects stay JSON in ``raw`` and are
 unpacked once, in staging. Timestamps stay the source's text in ``raw`` (what the vendor
 wrote, for the audit trail); the loader checks they carry a timezone.
@@ -29,7 +30,7 @@ QUALTRICS_STANDARD_COLUMNS = (
 class RawTable:
     source: str  # crm, telephony, surveys
     entity: str  # tickets, contact_records, ...
-    file_name: str  # the file of that entity in each landing/<source>/<day>/ folder
+    file_name: str  # the entity's usual file name: a name this table's records may be recognised by
     file_format: str  # "jsonl" or "qualtrics_csv" or "csv"
     columns: tuple[tuple[str, str], ...]
     required: tuple[str, ...] = ()  # fields a row cannot be loaded without

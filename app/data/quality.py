@@ -32,7 +32,11 @@ def rejections_by_reason(publication: Publication, start_date: date, end_date: d
     """Rejected rows grouped by table and reason (the reason without the value it quotes)."""
     return frame(publication, """
         select raw_table, regexp_replace(reason, ':\\s.*$', '') as reason_kind, count(*) as rejected_row_count,
-            min(source_file || ':' || line_number) as first_example
+            -- A record's place: its line, and its place in the file where a line holds several
+            -- (a Firehose object, an API page).
+            min(source_file || ':' || line_number
+                || coalesce(case when record_number != line_number then ' #' || record_number end, ''))
+                as first_example
         from audit.rejected_rows
         where landing_date between $start_date and $end_date
         group by all
@@ -43,11 +47,11 @@ def rejections_by_reason(publication: Publication, start_date: date, end_date: d
 def rejected_rows(publication: Publication, raw_table: str, reason_kind: str, start_date: date,
                   end_date: date) -> pd.DataFrame:
     rows = frame(publication, """
-        select source_file, line_number, landing_date, reason, run_id
+        select source_file, line_number, record_number, landing_date, reason, run_id
         from audit.rejected_rows
         where raw_table = $raw_table and regexp_replace(reason, ':\\s.*$', '') = $reason_kind
             and landing_date between $start_date and $end_date
-        order by source_file, line_number
+        order by source_file, record_number, line_number
     """, {"raw_table": raw_table, "reason_kind": reason_kind, "start_date": start_date, "end_date": end_date})
     rows.attrs["total_count"] = len(rows)
     return rows
