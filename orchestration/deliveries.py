@@ -149,12 +149,6 @@ def streams_of_path(relative: str) -> list[str]:
     return [name.lower().replace("-", "_") for name in names if name]
 
 
-def stream_of_path(relative: str) -> str | None:
-    """The stream a file's own name gives (see :func:`streams_of_path`)."""
-    names = streams_of_path(relative)
-    return names[0] if names else None
-
-
 def read_json_records(path: Path, stream_hint: str | None = None) -> Iterator[JsonRecord]:
     """Every record of a JSON file as delivered (see the module's docstring)."""
     text = unpacked_text(path)
