@@ -149,9 +149,10 @@ def streams_of_path(relative: str) -> list[str]:
     return [name.lower().replace("-", "_") for name in names if name]
 
 
-def read_json_records(path: Path, stream_hint: str | None = None) -> Iterator[JsonRecord]:
-    """Every record of a JSON file as delivered (see the module's docstring)."""
-    text = unpacked_text(path)
+def read_json_records(path: Path, stream_hint: str | None = None, text: str | None = None) -> Iterator[JsonRecord]:
+    """Every record of a JSON file as delivered (see the module's docstring); ``text`` is the
+    file already unpacked, when the caller has it."""
+    text = unpacked_text(path) if text is None else text
     ordinal = 0
     for line, value, fragment, reason in _documents(text):
         if reason is not None:

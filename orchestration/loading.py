@@ -331,7 +331,7 @@ def read_deliveries(files: list[LandedFile], source: str) -> Delivery:
             else:
                 _record_empty(delivery, file, tables)
         elif looks_like_json(text):
-            _route(delivery, file, tables)
+            _route(delivery, file, tables, text)
         elif csv_table is not None:  # a CSV (or the ZIP Qualtrics downloads): its header says which survey
             delivery.csv_files.setdefault(csv_table.table_name, []).append(file)
         else:
@@ -353,13 +353,13 @@ def _table_of_path(tables: tuple[RawTable, ...], name: str) -> RawTable | None:
     return next((table for stream in streams_of_path(name) if (table := _table_of_stream(tables, stream))), None)
 
 
-def _route(delivery: Delivery, file: LandedFile, tables: tuple[RawTable, ...]) -> None:
+def _route(delivery: Delivery, file: LandedFile, tables: tuple[RawTable, ...], text: str) -> None:
     routed: dict[str, list[tuple]] = {}
     broken, foreign = [], {}
     home = _table_of_path(tables, file.name)
     hint = home.entity if home else None
     table_of_stream: dict[str | None, RawTable | None] = {}  # the streams of one file are few
-    for record in read_json_records(file.path, hint):
+    for record in read_json_records(file.path, hint, text):
         if record.reason is not None:
             broken.append(record)
             continue
@@ -391,13 +391,9 @@ def _route(delivery: Delivery, file: LandedFile, tables: tuple[RawTable, ...]) -
     if foreign:
         described = "; ".join(f"{count} of stream {stream!r}" if stream else f"{count} with no stream csops knows"
                               for stream, count in sorted(foreign.items()))
-        reason = (f"records csops does not read ({described}): a {source_label(tables)} record is recognised by "
+        reason = (f"records csops does not read ({described}): a {tables[0].source} record is recognised by "
                   f"its stream ({', '.join(_streams(tables))}) or its fields")
         delivery.unread.append((file, sum(foreign.values()), reason))
-
-
-def source_label(tables: tuple[RawTable, ...]) -> str:
-    return tables[0].source if tables else "?"
 
 
 def _streams(tables: tuple[RawTable, ...]) -> list[str]:
