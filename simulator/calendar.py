@@ -1,7 +1,10 @@
 """Team schedules and holidays: the seeds csops's dbt project reads, read here too.
 
 ``seeds/team_schedules.csv`` says when each team is open, in its own timezone, and which
-country's public holidays close it (the ``holidays`` package knows them).
+country's public holidays close it (the ``holidays`` package knows them);
+``seeds/team_holidays.csv`` amends them per team, as ``int_holidays`` does: a row with
+``is_closed`` true closes the team that day (a company day), one with ``is_closed`` false keeps
+it open on a public holiday it works.
 """
 
 from __future__ import annotations
@@ -32,6 +35,13 @@ class Team:
         return _zone(self.timezone)
 
     def is_holiday(self, day: date) -> bool:
+        """Whether a holiday closes the team on its local ``day``: a public holiday of its
+        country, unless ``seeds/team_holidays.csv`` says otherwise for this team and day."""
+        decided = team_holiday_decisions().get((self.key, day))
+        return self.is_public_holiday(day) if decided is None else decided
+
+    def is_public_holiday(self, day: date) -> bool:
+        """A public holiday of the team's country (the ``holidays`` package), whatever the seed says."""
         return day in _holidays(self.holiday_country, day.year)
 
     def open_window_utc(self, local_day: date) -> tuple[datetime, datetime] | None:
@@ -116,7 +126,29 @@ def teams() -> dict[str, Team]:
     return {key: Team(key, t["name"], t["timezone"], t["country"], tuple(t["hours"])) for key, t in rows.items()}
 
 
+_TRUE, _FALSE = {"true", "t", "1", "yes", "y"}, {"false", "f", "0", "no", "n"}
+
+
+@lru_cache(maxsize=1)
+def team_holiday_decisions() -> dict[tuple[str, date], bool]:
+    """``seeds/team_holidays.csv``: (team key, local date) -> closed (True) or kept open (False).
+    The center may ship no file, or a header alone: public holidays then hold everywhere."""
+    path = SEEDS / "team_holidays.csv"
+    if not path.exists():
+        return {}
+    decisions = {}
+    with path.open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            flag = (row["is_closed"] or "").strip().lower()
+            if flag not in _TRUE | _FALSE:
+                raise ValueError(f"{path.name}: is_closed must be true or false, not {row['is_closed']!r}")
+            decisions[(row["team_key"], date.fromisoformat(row["holiday_date"].strip()))] = flag in _TRUE
+    return decisions
+
+
 def first_holiday_on_or_after(day: date, country: str = "US") -> date:
+    """The first public holiday of ``country`` on or after ``day`` (the thin-staffing week's):
+    the package's calendar only, never a team's company day."""
     for offset in range(366):
         candidate = day + timedelta(days=offset)
         if candidate in _holidays(country, candidate.year):

@@ -46,8 +46,9 @@ open_days as (
     from team_schedules
     inner join date_spine
         on isodow(date_spine.local_date) - 1 = team_schedules.weekday
+    -- The team's own holidays: its country's public ones, as the team_holidays seed amends them.
     left join holidays
-        on team_schedules.holiday_country = holidays.holiday_country
+        on team_schedules.team_key = holidays.team_key
         and date_spine.local_date = holidays.holiday_date
     where holidays.holiday_date is null
 ),
