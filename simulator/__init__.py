@@ -19,10 +19,11 @@ def simulate(config: CenterConfig, landing: Path, truth: Path, state_dir: Path) 
     """Land the days not landed yet; returns the lines written per source."""
     # Imported here: `csops` reads simulator.config for its options, and every other
     # command (app, run) should not pay for the simulator's engine.
-    from simulator.engine import stories_truth
+    from simulator.engine import agents_truth, stories_truth, write_lines
     from simulator.shards import land_shards, shard_configs
 
     shards = shard_configs(config)
     truth.mkdir(parents=True, exist_ok=True)
     (truth / "stories.json").write_bytes(stories_truth(shards))
+    write_lines(truth / "agents.jsonl", agents_truth(shards))
     return land_shards(shards, landing, truth, state_dir)

@@ -35,6 +35,8 @@ class Stories:
     weak_team: bool = True
     training_cohort: bool = True
     holiday_thin_staffing: bool = True
+    staff_turnover: bool = True
+    replyless_solves: bool = True
 
     # Monday emails wait this many times longer for a first reply.
     monday_email_reply_delay_factor: float = 4.0
@@ -49,6 +51,20 @@ class Stories:
     training_resolution_gain: float = 0.10
     # The thin week: this share of agents is on leave in the week of the period's first holiday.
     holiday_leave_share: float = 0.4
+    # Staff turnover, in each center (each shard): this share of its agents leaves (at least one
+    # of eight or more), downgraded to end-user on a working day this many days into the period: the
+    # first leaver in the second week (40-70% of a two-week period), the others 40-70% into the
+    # 60-day default. Days from the start, never from `days`: landing more days later must not
+    # move a leave already landed. One other agent is promoted to admin part-way.
+    turnover_leaver_share: float = 0.05
+    turnover_first_leave_days: tuple[int, int] = (6, 9)
+    turnover_leave_days: tuple[int, int] = (24, 42)
+    turnover_promotion_days: tuple[int, int] = (4, 11)
+    # Reply-less solves: this share of customer tickets (not chat, not agent-created) is solved
+    # with a private note and no public reply; this share of those is reopened by the customer,
+    # then answered publicly and solved again.
+    replyless_share: float = 0.04
+    replyless_reopen_share: float = 0.6
 
     @staticmethod
     def names() -> tuple[str, ...]:

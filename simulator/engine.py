@@ -102,7 +102,8 @@ def _births(rng: random.Random, config: CenterConfig, people: Population, day: d
         hour_start = datetime.combine(day, datetime.min.time()) + timedelta(hours=hour)
         local = to_local(hour_start, customer_clock.tz)
         rate = per_hour * WEEKDAY_VOLUME[local.weekday()] * HOURLY_VOLUME.get(local.hour, 0.02)
-        if customer_clock.is_holiday(local.date()):
+        # Customers keep public holidays, not the center's company days (seeds/team_holidays.csv).
+        if customer_clock.is_public_holiday(local.date()):
             rate *= HOLIDAY_VOLUME
         for _ in range(_poisson(rng, rate)):
             births.append((hour_start + timedelta(seconds=rng.randrange(3600)),
@@ -257,6 +258,52 @@ def stories_truth(shards: list[CenterConfig]) -> bytes:
         "holiday_thin_week_start": people.holiday_week_start.isoformat(),
         "team_moves": [{"agent": a.connect_username, "from": a.team_key, "to": a.moves_to_team,
                         "on": a.moves_on.isoformat()} for a in agents if a.moves_on],
+        # Staff turnover: every agent's teams and roles over time are in agents.jsonl.
+        "leavers": [{"agent": a.connect_username, "index": a.number, "team_key": a.team_key,
+                     "left_on": a.leaves_on.isoformat(), "left_at": _utc_text(a.leaves_at)}
+                    for a in agents if a.leaves_on],
+        "promotions": [{"agent": a.connect_username, "index": a.number, "role": "admin",
+                        "on": a.promoted_at.date().isoformat(), "at": _utc_text(a.promoted_at)}
+                       for a in agents if a.promoted_at],
         "agents": [{"index": a.number, "username": a.connect_username, "zendesk_user_id": a.zendesk_user_id,
                     "team_key": a.team_key, "is_trained": a.is_trained} for a in agents],
     }, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+
+
+def agents_truth(shards: list[CenterConfig]) -> list[str]:
+    """Every agent of the center, a line each (``truth/agents.jsonl``): their teams and roles
+    over time, as the warehouse must keep them. ``agent_index`` is the contacts' truth's.
+    ``teams``: each spell's ``team_key``, ``from`` (inclusive) and ``to`` (exclusive; null while
+    it lasts); the first spell from the membership's creation. ``left_on``: the day a leaver left
+    (in their team's calendar, also the UTC day of ``left_at``), from which they work no shift and
+    touch no ticket; ``left_at``: the moment Zendesk downgraded them to end-user (their users
+    row's updated_at). ``role_changes``: each change of Zendesk role after ``role_at_start``,
+    with its UTC day and moment."""
+    rows = []
+    for agent in (agent for shard in shards for agent in population(shard).agents):
+        spells = [{"team_key": agent.team_key, "from": MEMBERSHIPS_SINCE.isoformat(), "to": None}]
+        if agent.moves_on is not None:
+            spells[-1]["to"] = agent.moves_on.isoformat()
+            spells.append({"team_key": agent.moves_to_team, "from": agent.moves_on.isoformat(), "to": None})
+        if agent.leaves_on is not None:
+            spells[-1]["to"] = agent.leaves_on.isoformat()
+        changes = sorted((moment, role) for moment, role in ((agent.promoted_at, "admin"),
+                                                             (agent.leaves_at, "end-user")) if moment is not None)
+        rows.append({
+            "agent_index": agent.number, "zendesk_user_id": agent.zendesk_user_id,
+            "connect_username": agent.connect_username, "is_trained": agent.is_trained, "teams": spells,
+            "left_on": agent.leaves_on.isoformat() if agent.leaves_on else None,
+            "left_at": _utc_text(agent.leaves_at) if agent.leaves_at else None,
+            "role_at_start": "agent",
+            "role_changes": [{"on": moment.date().isoformat(), "at": _utc_text(moment), "role": role}
+                             for moment, role in changes],
+        })
+    return exports.jsonl(rows)
+
+
+# When the simulated agents' group memberships were made (exports.group_memberships).
+MEMBERSHIPS_SINCE = date(2025, 6, 1)
+
+
+def _utc_text(moment: datetime) -> str:
+    return f"{moment.isoformat(timespec='seconds')}Z"

@@ -214,7 +214,8 @@ def users(people: Population, customer_indexes: list[int], day: date, with_bot: 
     rows = [] if not with_bot else [{"id": BOT_USER_ID, "name": "Support Bot", "email": "bot@support.example.com", "phone": None,
              "role": "agent", "time_zone": "UTC", "active": True, "created_at": "2025-01-01T00:00:00Z",
              "updated_at": "2025-01-01T00:00:00Z"}]
-    rows += [{"id": a.zendesk_user_id, "name": a.name, "email": a.email, "phone": None, "role": "agent",
+    # A leaver stays, downgraded: Zendesk keeps the user (active, as an end-user) and their tickets.
+    rows += [{"id": a.zendesk_user_id, "name": a.name, "email": a.email, "phone": None, "role": a.role_on(day),
               "time_zone": people.teams[a.team_on(day)].timezone, "active": True,
               "created_at": "2025-06-01T09:00:00Z", "updated_at": _agent_updated_at(a, day)} for a in people.agents]
     for index in customer_indexes:
@@ -227,10 +228,14 @@ def users(people: Population, customer_indexes: list[int], day: date, with_bot: 
 
 
 def _agent_updated_at(agent, day: date) -> str:
-    """Zendesk stamps a user's updated_at on any change: a move to a team in another time zone is one."""
+    """Zendesk stamps a user's updated_at on any change: a move to a team in another time zone is
+    one, a role changed (made admin, downgraded to end-user when they leave) another."""
+    changes = [datetime(2025, 6, 1, 9)]
     if agent.moves_on is not None and day >= agent.moves_on:
-        return f"{agent.moves_on.isoformat()}T00:00:00Z"
-    return "2025-06-01T09:00:00Z"
+        changes.append(datetime.combine(agent.moves_on, datetime.min.time()))
+    changes += [moment for moment in (agent.promoted_at, agent.leaves_at)
+                if moment is not None and day >= moment.date()]
+    return f"{max(changes).isoformat(timespec='seconds')}Z"
 
 
 def groups(people: Population) -> list[dict]:
@@ -239,9 +244,12 @@ def groups(people: Population) -> list[dict]:
 
 
 def group_memberships(people: Population, day: date) -> list[dict]:
-    """Each agent's group on ``day``: an agent who moved team shows in the new group from then on."""
+    """Each agent's group on ``day``: an agent who moved team shows in the new group from then on;
+    a leaver's membership is gone from the day they left (Zendesk deletes a downgraded agent's)."""
     rows = []
     for agent in people.agents:
+        if agent.leaves_at is not None and day >= agent.leaves_at.date():
+            continue
         team = agent.team_on(day)
         since = agent.moves_on if agent.moves_on and day >= agent.moves_on else date(2025, 6, 1)
         rows.append({"id": agent.zendesk_user_id * 10 + list(people.group_ids).index(team),

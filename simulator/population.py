@@ -1,18 +1,18 @@
 """Teams, agents and customers: drawn once from the seed, the same on every day.
 
 Agents have their own handle-time and resolution skill, a shift pattern with breaks,
-and some change team part-way through the period. Customers have names, emails and
-phone numbers that each system writes its own way.
+and some change team part-way through the period; a few leave, one is made admin.
+Customers have names, emails and phone numbers that each system writes its own way.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
-from simulator.calendar import Team, first_holiday_on_or_after, teams
+from simulator.calendar import UTC, Team, first_holiday_on_or_after, teams
 from simulator.config import CenterConfig
 
 FIRST_NAMES = ("Ana", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jon", "Kemi",
@@ -56,6 +56,12 @@ class Agent:
     shift_start_offset_hours: int  # shift starts this many hours after the team opens
     days_off: tuple[int, int]  # weekdays off
     is_trained: bool  # in the training cohort (when that story is on)
+    # Staff turnover (simulator/config.py): the day a leaver leaves (their team's calendar) and
+    # the moment Zendesk downgrades them to end-user (naive UTC, early that day, before the team
+    # opens); the moment an agent is made admin.
+    leaves_on: date | None = None
+    leaves_at: datetime | None = None
+    promoted_at: datetime | None = None
 
     @property
     def connect_username_as_typed(self) -> str:
@@ -67,6 +73,19 @@ class Agent:
         if self.moves_on is not None and day >= self.moves_on:
             return self.moves_to_team
         return self.team_key
+
+    def has_left(self, local_day: date) -> bool:
+        """Whether the agent has left by ``local_day`` (their team's calendar): from the leave day
+        on, they work no shift and touch no ticket."""
+        return self.leaves_on is not None and local_day >= self.leaves_on
+
+    def role_on(self, utc_day: date) -> str:
+        """The Zendesk role at the end of the UTC day: agent, admin once promoted, end-user once left."""
+        if self.leaves_at is not None and utc_day >= self.leaves_at.date():
+            return "end-user"
+        if self.promoted_at is not None and utc_day >= self.promoted_at.date():
+            return "admin"
+        return "agent"
 
 
 @dataclass(frozen=True)
@@ -140,7 +159,11 @@ class Population:
     holiday_week_start: date
 
     def agents_of(self, team_key: str, day: date) -> list[Agent]:
-        return [agent for agent in self.agents if agent.team_on(day) == team_key]
+        """The team's agents on ``day`` (its calendar), less those who have left."""
+        return [agent for agent in self.agents if agent.team_on(day) == team_key and not agent.has_left(day)]
+
+    def present_agents(self, day: date) -> list[Agent]:
+        return [agent for agent in self.agents if not agent.has_left(day)]
 
 
 def phone_for(number: int) -> str:
@@ -189,6 +212,8 @@ def population(config: CenterConfig) -> Population:
             days_off=(1, 6) if weekend else (5, 6),
             is_trained=i in cohort,
         ))
+    if stories.staff_turnover:
+        agents = _with_turnover(config, agents, team_map)
     customers = make_customers(config)
     holiday = first_holiday_on_or_after(config.start + timedelta(days=7))
     return Population(
@@ -198,6 +223,57 @@ def population(config: CenterConfig) -> Population:
         customers=customers,
         holiday_week_start=holiday - timedelta(days=holiday.weekday()),
     )
+
+
+# A team loses a leaver only while it has this many agents: it goes on answering its queue and tickets.
+TURNOVER_MIN_TEAM_SIZE = 3
+
+
+def _with_turnover(config: CenterConfig, agents: list[Agent], team_map: dict[str, Team]) -> list[Agent]:
+    """The staff turnover story, from a stream of its own (the other stories' draws stay as
+    they were): leavers and one promotion, among agents neither in the training cohort nor
+    moving team, so those stories keep their figures."""
+    stories = config.stories
+    rng = random.Random(config.stream("turnover"))
+    team_sizes = {key: sum(a.team_key == key for a in agents) for key in team_map}
+    candidates = [a.index for a in agents if not a.is_trained and a.moves_on is None
+                  and team_sizes[a.team_key] >= TURNOVER_MIN_TEAM_SIZE]
+    count = max(1 if len(agents) >= 8 else 0, round(len(agents) * stories.turnover_leaver_share))
+    leavers = []
+    for index in rng.sample(candidates, min(count, len(candidates))):
+        if team_sizes[agents[index].team_key] >= TURNOVER_MIN_TEAM_SIZE:  # two stay, at least
+            leavers.append(index)
+            team_sizes[agents[index].team_key] -= 1
+    agents = list(agents)
+    for n, index in enumerate(leavers):
+        first, last = stories.turnover_first_leave_days if n == 0 else stories.turnover_leave_days
+        agent = agents[index]
+        team = team_map[agent.team_key]
+        leaves_on = _working_day_on_or_after(config.start + timedelta(days=rng.randint(first, last)), team)
+        # The admin downgrades the leaver early on the day, before the team opens (07:00 local):
+        # the same UTC day in every team's timezone.
+        leaves_at = _utc(leaves_on, time(7, rng.randrange(60), rng.randrange(60)), team)
+        agents[index] = replace(agent, leaves_on=leaves_on, leaves_at=leaves_at)
+    others = [index for index in candidates if index not in leavers]
+    if others:
+        index = rng.choice(others)
+        first, last = stories.turnover_promotion_days
+        team = team_map[agents[index].team_key]
+        promoted_on = _working_day_on_or_after(config.start + timedelta(days=rng.randint(first, last)), team)
+        promoted_at = _utc(promoted_on, time(13, rng.randrange(60), rng.randrange(60)), team)
+        agents[index] = replace(agents[index], promoted_at=promoted_at)
+    return agents
+
+
+def _working_day_on_or_after(day: date, team: Team) -> date:
+    """A manager changes a user's role on a working day of the user's team."""
+    while day.weekday() >= 5 or team.is_holiday(day):
+        day += timedelta(days=1)
+    return day
+
+
+def _utc(day: date, local_time: time, team: Team) -> datetime:
+    return datetime.combine(day, local_time, tzinfo=team.tz).astimezone(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -222,7 +298,7 @@ def shifts_on(people: Population, config: CenterConfig, local_day: date) -> list
         on_leave = rng.random() < (stories.holiday_leave_share if thin_week else 0.04)  # leave and sickness
         team = people.teams[agent.team_on(local_day)]
         window = team.open_window_utc(local_day)
-        if on_leave or window is None or local_day.weekday() in agent.days_off:
+        if on_leave or window is None or local_day.weekday() in agent.days_off or agent.has_left(local_day):
             continue
         opens, closes = window
         starts = opens + timedelta(hours=agent.shift_start_offset_hours)

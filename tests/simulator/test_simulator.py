@@ -26,6 +26,7 @@ from simulator import simulate
 from simulator.config import CenterConfig, Stories
 from simulator.engine import CenterMismatch
 from simulator.exports import QUALTRICS_COLUMNS, late_name
+from simulator.population import CUSTOMER_USER_ID_BASE
 from tests import landed
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -274,7 +275,9 @@ def test_zendesk_tickets_and_audits_have_their_documented_shape(landing):
 
 
 def test_customers_are_written_differently_by_different_systems(landing, calls):
-    customers = [u for u in landed.records(landing, "crm", "users") if u["role"] == "end-user"]
+    # A leaver is an end-user too (staff turnover): customers are the users of the customers' range.
+    customers = [u for u in landed.records(landing, "crm", "users")
+                 if u["role"] == "end-user" and u["id"] >= CUSTOMER_USER_ID_BASE]
     phones = {u["phone"] for u in customers}
     assert any(p.startswith("+1 555-") for p in phones) and any(p.startswith("(555) ") for p in phones)
     assert any(p.isdigit() and p.startswith("1555") for p in phones)
@@ -446,6 +449,39 @@ def test_the_holiday_week_is_thinly_staffed_and_callers_give_up(agent_events, st
         return sum(c["Agent"] is None for c in queued) / len(queued)
 
     assert abandon_share(thin_week) > abandon_share(thin_week - timedelta(days=7)) + 0.03
+
+
+def test_a_leavers_unsolved_tickets_pass_to_a_colleague_of_their_team_when_they_leave(center, landing):
+    """Staff turnover: a ticket still unsolved when its assignee leaves goes to a colleague of the
+    same team at the leave moment (an assignee_id change, the colleague taking it); a solved one
+    keeps its assignee, as Zendesk does, until the customer reopens it."""
+    agents = jsonl(center / "truth", "agents.jsonl")
+    team_of = {a["zendesk_user_id"]: {spell["team_key"] for spell in a["teams"]} for a in agents}
+    leavers = [a for a in agents if a["left_on"] and date.fromisoformat(a["left_on"]) <= CENTER.end]
+    assert leavers
+    by_ticket = defaultdict(list)
+    for audit in landed.records(landing, "crm", "ticket_audits"):
+        by_ticket[audit["ticket_id"]].append(audit)
+    handed_over_at_leave = 0
+    for leaver in leavers:
+        user_id, left_at = leaver["zendesk_user_id"], utc(leaver["left_at"])
+        for audits in by_ticket.values():
+            audits.sort(key=lambda a: (a["created_at"], a["id"]))
+            status = assignee = None
+            for audit in audits:
+                at = utc(audit["created_at"])
+                assert not (audit["author_id"] == user_id and at >= left_at), audit
+                changes = {e["field_name"]: e for e in audit["events"] if e["type"] in ("Create", "Change")}
+                handover = changes.get("assignee_id")
+                if at >= left_at and assignee == user_id and status not in ("solved", "closed"):
+                    # The first thing to happen to it after the leave is the hand-over.
+                    assert handover and handover["previous_value"] == user_id, audit
+                    assert audit["author_id"] == handover["value"] != user_id
+                    assert team_of[handover["value"]] == team_of[user_id]
+                    handed_over_at_leave += at < left_at + timedelta(minutes=1)
+                status = changes["status"]["value"] if "status" in changes else status
+                assignee = handover["value"] if handover else assignee
+    assert handed_over_at_leave
 
 
 # Defects -----------------------------------------------------------------------------------
