@@ -203,7 +203,7 @@ def reconciliation_contacts_daily_suite() -> gx.ExpectationSuite:
 
     suite = _kpi_mart_suite(
         "marts.reconciliation_contacts_daily", ["contact_date", "channel"], rates=[],
-        counts=["staged_contact_count", "fact_contact_count", "mart_contact_count"], not_greater=[],
+        counts=["staged_contact_count", "fact_contact_count", "mart_contact_count", "ivr_only_call_count"], not_greater=[],
         equal=[("staged_contact_count", "fact_contact_count"), ("fact_contact_count", "mart_contact_count")],
         value_sets={"is_reconciled": [True]})
     low, high = VOLUME_RATIO_RANGE

@@ -43,7 +43,8 @@ def _conditions(start_date: date | None, end_date: date | None, date_column: str
 
 def contacts(publication: Publication, start_date: date | None = None, end_date: date | None = None,
              **equal) -> pd.DataFrame:
-    """Contacts (``fct_contacts`` with agent and team names, and FCR's verdict when published),
+    """Contacts (``fct_contacts`` with agent and team names, and FCR's verdict with its window when
+    published: the verdict is null while the window is open),
     on contact dates ``start_date``..``end_date`` and where each named column equals the value
     (or is in the list): e.g. ``channel="phone"``, ``team_key=("tier1_east",)``, ``agent_id=7``."""
     resolution = has_table(publication, "fct_contact_resolutions")
@@ -52,7 +53,8 @@ def contacts(publication: Publication, start_date: date | None = None, end_date:
             contacts.issue_category, contacts.team_key, teams.team_name, contacts.agent_id, agents.agent_name,
             contacts.source_system, contacts.source_contact_ref, contacts.customer_key, contacts.is_inbound,
             contacts.is_handled, contacts.is_resolved_on_contact
-            {", resolutions.is_first_contact_resolved, resolutions.repeat_contact_count" if resolution else ""}
+            {", resolutions.window_ends_at, resolutions.is_window_closed, resolutions.is_first_contact_resolved, "
+             "resolutions.repeat_contact_count" if resolution else ""}
         from marts.fct_contacts as contacts
         left join marts.dim_teams as teams on contacts.team_key = teams.team_key
         left join marts.dim_agents as agents on contacts.agent_id = agents.agent_id

@@ -6,7 +6,8 @@
 --    that are no team), the Connect hierarchy groups of the contacts they handled: each day,
 --    the narrowest group seeds/hierarchy_group_team_map.csv maps; a spell runs from the first
 --    day seen in a team until the first day seen in another.
--- An agent with neither is in `unknown` while a membership says nothing more.
+-- An agent with neither is in `unknown` while a membership says nothing more. Agents are
+-- everyone who was ever one (int_agents), so a leaver keeps the spells of their past.
 {{ config(materialized='table') }}
 
 with
@@ -103,6 +104,30 @@ spells as (
     select * from hierarchy_spells
 ),
 
+leavers as (
+    -- A leaver's last team holds through the day they stopped being an agent (the work of
+    -- their last morning is that team's) and no further: valid_to_date is exclusive.
+    select agent_id, {{ reporting_date('agent_until_at') }} + 1 as left_after_date
+    from agents
+    where agent_until_at is not null
+),
+
+ended_spells as (
+    -- Zendesk deletes a downgraded agent's memberships, and the export that last listed one
+    -- keeps it open in staging: a leaver's spells end when they left.
+    select
+        spells.agent_id,
+        spells.team_key,
+        spells.valid_from_date,
+        case
+            when leavers.agent_id is null then spells.valid_to_date
+            else least(coalesce(spells.valid_to_date, leavers.left_after_date), leavers.left_after_date)
+        end as valid_to_date
+    from spells
+    left join leavers
+        on spells.agent_id = leavers.agent_id
+),
+
 final as (
     select
         agent_id,
@@ -110,8 +135,9 @@ final as (
         coalesce(team_key, 'unknown') as team_key,
         valid_from_date,
         valid_to_date
-    from spells
-    -- Two memberships created the same day: the later one holds.
+    from ended_spells
+    -- Two memberships created the same day: the later one holds. A spell that would begin
+    -- after its agent left is none.
     where valid_to_date is null or valid_to_date > valid_from_date
 )
 

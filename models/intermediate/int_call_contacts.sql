@@ -1,5 +1,5 @@
--- A call's chain of records (transfers, callbacks) is one customer contact
--- (KPI_DEFINITIONS.md sections 1 and 3), dated, channelled and categorised by its first
+-- A call's chain of records (transfers, callbacks) that entered a queue is one customer
+-- contact (KPI_DEFINITIONS.md sections 1 and 3), dated, channelled and categorised by its first
 -- record, handled by the agent of its last answered record, and resolved when that record
 -- was wrapped with a resolved disposition (var connect_resolved_dispositions).
 with
@@ -43,8 +43,13 @@ final as (
         coalesce(is_last_handled_resolved, false) as is_resolved_disposition
     from chains
     -- Outbound calls and callbacks placed by the center are not customer contacts; a
-    -- callback belongs to the chain of the call that asked for it.
+    -- callback belongs to the chain of the call that asked for it. A call that ended in the
+    -- IVR without entering a queue (self-service, the closed-line message, a hang-up in the
+    -- menu) is no contact either: the contract's contact is "a call offered to a queue", and
+    -- section 1 counts IVR-only calls apart (queue_daily_metrics' '(ivr)' row,
+    -- reconciliation_contacts_daily.ivr_only_call_count), never as volume or an FCR repeat.
     where first_initiation_method = 'INBOUND'
+        and has_entered_queue
 )
 
 select * from final

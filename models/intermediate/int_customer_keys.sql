@@ -1,44 +1,65 @@
 -- One customer across systems (KPI_DEFINITIONS.md section 3): Zendesk knows a customer by
 -- their user id, phone and email; Connect by the calling number. Identifiers arrive here
--- already normalised and pseudonymised (keyed hashes, stg_crm__users). A customer is the
--- lowest Zendesk user id among the users sharing their phone or email (one hop: two
--- Zendesk accounts with the same phone are one customer); a caller Zendesk does not know
--- is known by their number alone.
+-- already normalised and pseudonymised (keyed hashes, stg_crm__user_identifiers), every one a
+-- customer has had: one who changed their number is still the caller of their past calls. A
+-- customer is the lowest Zendesk user id among the users sharing any of their phones or emails
+-- (one hop: two Zendesk accounts with the same phone are one customer); a caller Zendesk does
+-- not know is known by their number alone. People who were ever agents are no customers.
 with
 
-crm_customers as (
-    select crm_user_id, phone_key, email_key from {{ ref('stg_crm__users') }} where not is_agent
+customers as (
+    select crm_user_id from {{ ref('stg_crm__users') }} where not was_agent
+),
+
+identifiers as (
+    select identifiers.crm_user_id, identifiers.phone_key, identifiers.email_key
+    from {{ ref('stg_crm__user_identifiers') }} as identifiers
+    inner join customers
+        on identifiers.crm_user_id = customers.crm_user_id
 ),
 
 lowest_by_phone as (
-    select phone_key, min(crm_user_id) as crm_user_id from crm_customers where phone_key is not null group by all
+    select phone_key, min(crm_user_id) as crm_user_id from identifiers where phone_key is not null group by all
 ),
 
 lowest_by_email as (
-    select email_key, min(crm_user_id) as crm_user_id from crm_customers where email_key is not null group by all
+    select email_key, min(crm_user_id) as crm_user_id from identifiers where email_key is not null group by all
 ),
 
 canonical as (
     select
-        crm_customers.crm_user_id,
-        crm_customers.phone_key,
-        crm_customers.email_key,
+        customers.crm_user_id,
         'crm:' || least(
-            crm_customers.crm_user_id,
-            coalesce(lowest_by_phone.crm_user_id, crm_customers.crm_user_id),
-            coalesce(lowest_by_email.crm_user_id, crm_customers.crm_user_id)
+            customers.crm_user_id,
+            min(lowest_by_phone.crm_user_id),
+            min(lowest_by_email.crm_user_id)
         ) as customer_key
-    from crm_customers
-    left join lowest_by_phone using (phone_key)
-    left join lowest_by_email using (email_key)
+    from customers
+    left join identifiers
+        on customers.crm_user_id = identifiers.crm_user_id
+    left join lowest_by_phone
+        on identifiers.phone_key = lowest_by_phone.phone_key
+    left join lowest_by_email
+        on identifiers.email_key = lowest_by_email.email_key
+    group by customers.crm_user_id
 ),
 
 phone_keys as (
-    select phone_key as identifier, min(customer_key) as customer_key from canonical where phone_key is not null group by all
+    select identifiers.phone_key as identifier, min(canonical.customer_key) as customer_key
+    from identifiers
+    inner join canonical
+        on identifiers.crm_user_id = canonical.crm_user_id
+    where identifiers.phone_key is not null
+    group by all
 ),
 
 email_keys as (
-    select email_key as identifier, min(customer_key) as customer_key from canonical where email_key is not null group by all
+    select identifiers.email_key as identifier, min(canonical.customer_key) as customer_key
+    from identifiers
+    inner join canonical
+        on identifiers.crm_user_id = canonical.crm_user_id
+    where identifiers.email_key is not null
+    group by all
 ),
 
 final as (

@@ -58,7 +58,11 @@ final as (
         -- Only a window that has run out by the as-of time counts, either way: settling a
         -- contact early on a repeat but not on its absence would bias recent days down.
         coalesce(windows.window_ends_at <= as_of.as_of_at, false) as is_window_closed,
-        windows.is_resolved_on_contact and repeats.contact_id is null as is_first_contact_resolved
+        -- Known only once the window has run out: null until then, so a contact whose window
+        -- is still open never reads as resolved on first contact.
+        case when windows.window_ends_at <= as_of.as_of_at
+            then windows.is_resolved_on_contact and repeats.contact_id is null
+        end as is_first_contact_resolved
     from windows
     cross join as_of
     left join repeats

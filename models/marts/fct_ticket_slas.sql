@@ -29,10 +29,14 @@ clocks as (
         tickets.created_priority as policy_priority,
         tickets.created_team_key as team_key,
         not tickets.is_agent_created as is_sla_applicable,
-        -- Solved without any public reply: the solve stops the reply clock, as Zendesk's SLAs do.
-        coalesce(tickets.first_replied_at, tickets.final_solved_at) as completed_at,
-        tickets.first_reply_agent_id as credited_agent_id,
-        tickets.first_reply_team_key as credited_team_key
+        -- Solved before any public reply: the first solve stops the reply clock, as Zendesk's
+        -- SLAs do, and a reopen does not restart it (docs/kpis/ticket_slas.md). Only a reply
+        -- that stopped the clock is credited to its agent and team.
+        least(tickets.first_replied_at, tickets.first_solved_at) as completed_at,
+        case when tickets.first_replied_at <= coalesce(tickets.first_solved_at, tickets.first_replied_at)
+            then tickets.first_reply_agent_id end as credited_agent_id,
+        case when tickets.first_replied_at <= coalesce(tickets.first_solved_at, tickets.first_replied_at)
+            then tickets.first_reply_team_key end as credited_team_key
     from tickets
 
     union all

@@ -4,11 +4,31 @@
 -- Every row must reconcile; a dbt test fails the build when one does not.
 with
 
+staged_chains as (
+    -- Each inbound call chain from its records: dated and channelled by its first record, a
+    -- contact when any of its records entered a queue (KPI_DEFINITIONS.md section 1: a call
+    -- that ended in the IVR is counted apart, never as a contact).
+    select
+        {{ reporting_date('first_records.initiated_at') }} as contact_date,
+        first_records.channel,
+        bool_or(chain_records.queue_name is not null) as has_entered_queue
+    from {{ ref('stg_telephony__contact_records') }} as first_records
+    inner join {{ ref('stg_telephony__contact_records') }} as chain_records
+        on first_records.contact_record_id = chain_records.initial_contact_record_id
+    where first_records.contact_record_id = first_records.initial_contact_record_id
+        and first_records.initiation_method = 'INBOUND'
+        and first_records.is_customer_contact is not false
+    group by first_records.contact_record_id, first_records.initiated_at, first_records.channel
+),
+
 staged_calls as (
-    select {{ reporting_date('initiated_at') }} as contact_date, channel, count(*) as staged_contact_count
-    from {{ ref('stg_telephony__contact_records') }}
-    where contact_record_id = initial_contact_record_id and initiation_method = 'INBOUND'
-    group by all
+    select
+        contact_date,
+        channel,
+        count(*) filter (where has_entered_queue) as staged_contact_count,
+        count(*) filter (where not has_entered_queue) as ivr_only_call_count
+    from staged_chains
+    group by contact_date, channel
 ),
 
 staged_tickets as (
@@ -22,8 +42,13 @@ staged_tickets as (
 ),
 
 staged as (
-    select contact_date, channel, sum(staged_contact_count) as staged_contact_count
-    from (select * from staged_calls union all select * from staged_tickets)
+    select contact_date, channel, sum(staged_contact_count) as staged_contact_count,
+        sum(ivr_only_call_count) as ivr_only_call_count
+    from (
+        select * from staged_calls
+        union all by name
+        select *, 0 as ivr_only_call_count from staged_tickets
+    )
     group by all
 ),
 
@@ -47,6 +72,7 @@ final as (
         coalesce(staged.staged_contact_count, 0)::bigint as staged_contact_count,
         coalesce(facts.fact_contact_count, 0) as fact_contact_count,
         coalesce(marts.mart_contact_count, 0) as mart_contact_count,
+        coalesce(staged.ivr_only_call_count, 0)::bigint as ivr_only_call_count,
         coalesce(staged.staged_contact_count, 0) = coalesce(facts.fact_contact_count, 0)
             and coalesce(facts.fact_contact_count, 0) = coalesce(marts.mart_contact_count, 0) as is_reconciled
     from staged

@@ -12,8 +12,10 @@ TRUTH_CONTACTS = """
         case system when 'crm' then 'crm:' || contact_ref else 'telephony:' || chain_ref end as contact_id,
         system, channel, customer_index, category, contact_at::timestamp as contact_at
     from read_json('{truth}/*/contacts.jsonl', format = 'newline_delimited', union_by_name = true)
-    -- Inbound contacts: a call chain by its first record; a ticket the customer opened.
-    where (system = 'crm' and not coalesce(is_agent_created, false)) or (system = 'telephony' and contact_ref = chain_ref)
+    -- Inbound contacts: a call chain that reached a queue, by its first record; a ticket the
+    -- customer opened. A call that ended in the IVR (self-service, closed line) is no contact.
+    where (system = 'crm' and not coalesce(is_agent_created, false))
+        or (system = 'telephony' and contact_ref = chain_ref and outcome not in ('ivr_self_service', 'closed'))
 """
 
 
@@ -35,6 +37,42 @@ def test_every_inbound_contact_is_counted_once_with_its_channel(warehouse):
             (select count(*) from inbound join truth_contacts using (contact_id) where inbound.channel <> truth_contacts.channel)
     """).fetchone()
     assert (missing, extra, wrong_channel) == (0, 0, 0)
+
+
+def test_calls_that_ended_in_the_ivr_are_counted_apart_never_as_contacts(warehouse, pipeline_home):
+    """KPI_DEFINITIONS.md section 1: a contact is a call offered to a queue; calls that end in the
+    IVR are counted apart (self-service), never as offered nor as contacts or FCR repeats."""
+    truth_ivr, as_contacts, apart = warehouse.execute(f"""
+        with ivr as (
+            select 'telephony:' || chain_ref as contact_id, contact_at::timestamp as contact_at
+            from read_json('{pipeline_home.truth}/*/contacts.jsonl', format = 'newline_delimited', union_by_name = true)
+            where system = 'telephony' and contact_ref = chain_ref and outcome in ('ivr_self_service', 'closed')
+        )
+        select
+            (select count(*) from ivr where contact_at < (select max(created_at) from marts.fct_contacts) - interval 1 day),
+            (select count(*) from ivr join marts.fct_contacts using (contact_id)),
+            (select sum(ivr_only_call_count) from marts.reconciliation_contacts_daily)
+    """).fetchone()
+    assert truth_ivr > 50
+    assert as_contacts == 0
+    assert apart >= truth_ivr
+    queue_ivr = warehouse.execute("select sum(ivr_self_service_calls + ivr_closed_calls) "
+                                  "from marts.queue_daily_metrics").fetchone()[0]
+    assert apart == queue_ivr, "the reconciliation and the queue marts count the same IVR-only calls"
+
+
+def test_first_contact_resolution_is_unknown_until_the_window_closes(warehouse):
+    """is_first_contact_resolved means what it says: null while the FCR window is open."""
+    open_known, closed_unknown, closed, still_open = warehouse.execute("""
+        select
+            count(*) filter (where not is_window_closed and is_first_contact_resolved is not null),
+            count(*) filter (where is_window_closed and is_first_contact_resolved is null),
+            count(*) filter (where is_window_closed),
+            count(*) filter (where not is_window_closed and is_resolved_on_contact)
+        from marts.fct_contact_resolutions
+    """).fetchone()
+    assert closed > 500 and still_open > 50
+    assert (open_known, closed_unknown) == (0, 0)
 
 
 def test_operational_fcr_is_the_contracts_rule_applied_to_the_simulated_customers(warehouse):

@@ -151,12 +151,13 @@ def test_simulate_rejects_a_bad_date_with_a_message(capsys):
 def test_a_customer_is_matched_across_systems_by_keyed_hashes(pipeline_home):
     with duckdb.connect(str(pipeline_home.warehouse), read_only=True) as con:
         crm, both = con.execute("""
-            with customers as (select distinct phone_key from staging.stg_crm__users where user_role = 'end-user'),
+            -- Customers: end-users who never were agents (a leaver, downgraded, has no phone).
+            with customers as (select distinct phone_key from staging.stg_crm__users where not was_agent),
             callers as (select distinct customer_phone_key as phone_key from staging.stg_telephony__contact_records)
             select (select count(*) from customers), (select count(*) from customers join callers using (phone_key))
         """).fetchone()
         missing = con.execute(
-            "select count(*) from staging.stg_crm__users where user_role = 'end-user' and phone_key is null").fetchone()[0]
+            "select count(*) from staging.stg_crm__users where not was_agent and phone_key is null").fetchone()[0]
     assert missing == 0  # every way the CRM writes a number normalises
     assert both > 0.2 * crm  # many ticket customers also call: the same key on both sides
 
