@@ -93,12 +93,12 @@ def test_a_source_that_stopped_delivering_warns(con, tmp_path):
 def test_a_day_far_below_its_trailing_weekdays_warns(con, tmp_path):
     con.execute("""create table marts.reconciliation_contacts_daily (contact_date date, channel varchar,
                    staged_contact_count bigint, fact_contact_count bigint, mart_contact_count bigint,
-                   is_reconciled boolean)""")
+                   ivr_only_call_count bigint, is_reconciled boolean)""")
     mondays = [DAY + timedelta(weeks=week) for week in range(5)]
     for monday, count in zip(mondays, (100, 110, 90, 100, 30)):
         for day_offset in range(7):  # the other weekdays keep their volume
             n = count if day_offset == 0 else 100
-            con.execute("insert into marts.reconciliation_contacts_daily values (?, 'phone', ?, ?, ?, true)",
+            con.execute("insert into marts.reconciliation_contacts_daily values (?, 'phone', ?, ?, ?, 0, true)",
                         [monday + timedelta(days=day_offset), n, n, n])
     frame = con.execute(MART_FRAMES["reconciliation_contacts_daily"]).df()
     ratio = frame.set_index(frame["contact_date"].dt.date)["volume_ratio_to_trailing_mean"]
