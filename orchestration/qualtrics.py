@@ -35,7 +35,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 
 from orchestration.deliveries import UnreadableFile, unpacked_text
-from orchestration.loading import PROVENANCE_COLUMNS, REPO_ROOT, LandingError, day_of_name
+from orchestration.landing import day_of_name
+from orchestration.loading import PROVENANCE_COLUMNS, LandingError
+from orchestration.record_checks import REPO_ROOT
 from orchestration.raw_tables import QUALTRICS_STANDARD_COLUMNS as STANDARD_COLUMNS
 from orchestration.raw_tables import RawTable
 
