@@ -90,7 +90,8 @@ def landing_day(relative: str) -> date | None:
 
 
 def unpacked_text(path: Path) -> str:
-    """The file's text: gunzipped or unzipped by its first bytes, UTF-8, without a byte-order mark."""
+    """The file's text: gunzipped or unzipped by its first bytes, UTF-8 (see undecodable_reason),
+    without a byte-order mark."""
     data = path.read_bytes()
     try:
         if data.startswith(_GZIP_MAGIC):
@@ -103,11 +104,23 @@ def unpacked_text(path: Path) -> str:
                 data = archive.read(members[0])
     except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as error:
         raise UnreadableFile(f"a compressed file that cannot be unpacked ({error})") from error
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise UnreadableFile(f"not UTF-8 text (byte {error.start}: {data[error.start:error.start + 1]!r})") from error
-    return text.removeprefix("\ufeff")
+    # Bytes that are not UTF-8 (a Latin-1 line, a Windows-1252 export, noise) are kept as lone
+    # surrogates (U+DC80-U+DCFF): the records that hold them are rejected one by one with the
+    # byte (undecodable_reason), and the others load.
+    return data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+
+
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
+def undecodable_reason(text: str) -> str | None:
+    """Why a record's text cannot be read as UTF-8 (its first foreign byte and where), or None."""
+    found = _UNDECODABLE.search(text)
+    if found is None:
+        return None
+    byte = ord(found.group()) - 0xDC00
+    return (f"not UTF-8: byte 0x{byte:02x} at character {found.start() + 1} (the export must be UTF-8; "
+            f"a Windows-1252 or Latin-1 file must be re-exported or converted)")
 
 
 def unpacked_size(path: Path) -> int:
