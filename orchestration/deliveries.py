@@ -24,7 +24,10 @@ No reshaping by the user: a file is recognised by what it holds, not by its name
 Each record comes out as a :class:`JsonRecord` with the line it starts on and its ordinal in
 the file (so an auditor finds it in a concatenated object, where every record is on line 1),
 the stream its envelope or file names, and, when it cannot be used, the reason. A broken record
-never takes its neighbours with it: the reader finds where the next record starts.
+never takes its neighbours with it: the reader finds where the next record starts. Two kinds of
+record parse and are still unusable, and only the reader can see them: one holding bytes that
+are not UTF-8, and one with a key written twice (readers disagree on which value wins: DuckDB
+keeps the first, orjson and Python the last).
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 
 import orjson
+
+from orchestration.repeated_keys import duplicated_key_reason, repeated_keys, with_repeated_keys
 
 # The landing day in a path, most specific first.
 _DAY_PATTERNS = (
@@ -111,10 +116,30 @@ def unpacked_text(path: Path) -> str:
 
 
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _holds_surrogates(text: str) -> bool:
+    """Whether ``text`` holds lone surrogates (undecodable bytes), cheaply: an ASCII text cannot
+    (CPython knows that without reading it), and encoding stops at the first one."""
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def valid_text(text: str) -> str:
+    """``text`` with every lone surrogate (a byte that was not UTF-8) as U+FFFD, so it can be stored."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def undecodable_reason(text: str) -> str | None:
     """Why a record's text cannot be read as UTF-8 (its first foreign byte and where), or None."""
+    if not _holds_surrogates(text):  # the common case, without a search through the text
+        return None
     found = _UNDECODABLE.search(text)
     if found is None:
         return None
@@ -166,19 +191,43 @@ def read_json_records(path: Path, stream_hint: str | None = None, text: str | No
     """Every record of a JSON file as delivered (see the module's docstring); ``text`` is the
     file already unpacked, when the caller has it."""
     text = unpacked_text(path) if text is None else text
+    foreign = _holds_surrogates(text)  # only then is each record searched for bytes that are not UTF-8
     ordinal = 0
-    for line, value, fragment, reason in _documents(text):
+    for line, value, fragment, reason, keys_repeat in _documents(text):
         if reason is not None:
             ordinal += 1
-            yield JsonRecord(line, ordinal, fragment, stream_hint, reason)
+            # A broken record with foreign bytes: the bytes are the likelier cause, and what to fix.
+            reason = (undecodable_reason(fragment) if foreign else None) or reason
+            yield JsonRecord(line, ordinal, valid_text(fragment), stream_hint, reason)
             continue
-        for stream, record in _unwrap(value, stream_hint):
+        records = list(_unwrap(value, stream_hint))
+        if keys_repeat:
+            # A key written twice in a page's own keys (two "tickets" lists) loses records unseen:
+            # the whole page is one rejected record.
+            in_records = sum(len(repeated_keys(record)) for _, record in records if isinstance(record, dict))
+            repeated = repeated_keys(value)
+            if len(repeated) > in_records:
+                ordinal += 1
+                yield JsonRecord(line, ordinal, valid_text(fragment), stream_hint, duplicated_key_reason(repeated))
+                continue
+        for stream, record in records:
             ordinal += 1
-            if isinstance(record, dict):
-                yield JsonRecord(line, ordinal, _record_text(record, fragment, value), stream, value=record)
-            else:
-                yield JsonRecord(line, ordinal, orjson.dumps(record).decode(), stream,
+            if not isinstance(record, dict):
+                yield JsonRecord(line, ordinal, valid_text(json.dumps(record, ensure_ascii=False)), stream,
                                  "malformed JSON: the record is not a JSON object")
+                continue
+            try:
+                record_text = _record_text(record, fragment, value)
+                reason = undecodable_reason(record_text) if foreign else None
+            except orjson.JSONEncodeError:  # foreign bytes, or a lone surrogate written as an escape
+                record_text = json.dumps(record, ensure_ascii=False)
+                reason = undecodable_reason(record_text) or "malformed JSON: a string holds a lone surrogate escape"
+            if reason is None and keys_repeat and (repeated := repeated_keys(record)):
+                reason = duplicated_key_reason(repeated)
+            if reason is None:
+                yield JsonRecord(line, ordinal, record_text, stream, value=record)
+            else:
+                yield JsonRecord(line, ordinal, valid_text(record_text), stream, reason)
 
 
 def _record_text(record: dict, fragment: str, document) -> str:
@@ -205,8 +254,10 @@ def _unflatten(record: dict) -> dict:
     return nested
 
 
-def _documents(text: str) -> Iterator[tuple[int, object, str, str | None]]:
-    """(line, value, text, reason) of each top-level JSON document, however they follow each other.
+def _documents(text: str) -> Iterator[tuple[int, object, str, str | None, bool]]:
+    """(line, value, text, reason, keys_repeat) of each top-level JSON document, however they follow
+    each other; when ``keys_repeat``, the value's objects that had a key twice are marked
+    (orchestration/repeated_keys.py).
 
     Fast path: one document per line, parsed by orjson. Otherwise JSON's own decoder walks the
     text, and after a broken document the walk resumes where the next one plausibly starts."""
@@ -217,15 +268,17 @@ def _documents(text: str) -> Iterator[tuple[int, object, str, str | None]]:
         parsed = None
     if parsed is not None:
         for number, value, line in parsed:
+            line = line.strip()
+            value, keys_repeat = with_repeated_keys(value, line)
             if isinstance(value, list):  # a JSON array on one line: each element is a document
-                yield from ((number, element, orjson.dumps(element).decode(), None) for element in value)
+                yield from ((number, element, orjson.dumps(element).decode(), None, keys_repeat) for element in value)
             else:
-                yield number, value, line.strip(), None
+                yield number, value, line, None, keys_repeat
         return
     yield from _walk(text)
 
 
-def _walk(text: str) -> Iterator[tuple[int, object, str, str | None]]:
+def _walk(text: str) -> Iterator[tuple[int, object, str, str | None, bool]]:
     position, line, length = 0, 1, len(text)
     in_array = False
     while True:
@@ -247,11 +300,13 @@ def _walk(text: str) -> Iterator[tuple[int, object, str, str | None]]:
             end = _next_record_start(text, position + 1)
             fragment = text[position:end].strip()
             yield line, None, fragment, (f"malformed JSON: {error.msg} "
-                                         f"(line {line + text.count(chr(10), position, error.pos)}, column {error.colno})")
+                                         f"(line {line + text.count(chr(10), position, error.pos)}, column {error.colno})"), False
             line += text.count("\n", position, end)
             position = end
             continue
-        yield line, value, text[position:end], None
+        fragment = text[position:end]
+        value, keys_repeat = with_repeated_keys(value, fragment)
+        yield line, value, fragment, None, keys_repeat
         line += text.count("\n", position, end)
         position = end
 

@@ -8,6 +8,12 @@ names. Current exports have three header rows (names, question texts, an ImportI
 column, whose ``timeZone`` says the zone of the dates); the legacy layout names its standard
 columns ``V1``..``V10`` and has two.
 
+The header and the rows are read by orchestration/qualtrics_csv.py (where a row under the names
+is a header row only when it is one), each row checked by orchestration/qualtrics_rows.py. An
+export with no ImportId row (cut down to its names, say) has its dates read in the zone the
+survey's other landed exports name (the account's, as for any export naming none); if those
+exports disagree, it is refused saying so.
+
 Which survey a file is, and which of its columns are CSAT, NPS, CES, resolved, comment and
 the contact surveyed, is configuration the center edits: ``seeds/survey_question_map.csv``.
 A file is the survey whose every mapped column it has (by name or by ImportId); the survey
@@ -17,16 +23,14 @@ mapping the most columns wins. Answers may be values or choice-text labels
 
 Each data row is loaded (standard columns, absent ones null; every other column kept in
 ``answers``, by name, and ``answers_by_import_id``) or rejected with its reason. A file
-csops cannot place (no mapped survey, a zone no one knows) stops the load with one message
-saying what to add, and nothing of the day is loaded.
+csops cannot place (no mapped survey, a zone no one knows, column names that are not UTF-8)
+is listed with one message saying what to add or fix; the other files load.
 """
 
 from __future__ import annotations
 
 import csv
-import io
-import json
-import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -34,22 +38,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
-from orchestration.deliveries import UnreadableFile, unpacked_text
-from orchestration.landing import day_of_name
+from orchestration.landing import day_of_name, source_files
 from orchestration.loading import PROVENANCE_COLUMNS, LandingError
+from orchestration.qualtrics_csv import ExportHeader, read_export, storable
+from orchestration.qualtrics_rows import SurveyScales, response_values, row_reason
 from orchestration.record_checks import REPO_ROOT
 from orchestration.raw_tables import QUALTRICS_STANDARD_COLUMNS as STANDARD_COLUMNS
 from orchestration.raw_tables import RawTable
 
 SEEDS = REPO_ROOT / "seeds"
-# The legacy layout's standard columns. V2 (ResponseSet) and V3 (Name) have no current
-# equivalent: they are kept among the answers under those names. It has no RecordedDate:
-# staging takes EndDate, when the response was submitted.
-LEGACY_COLUMNS = {"V1": "ResponseId", "V2": "ResponseSet", "V3": "Name", "V4": "ExternalReference",
-                  "V5": "RecipientEmail", "V6": "IPAddress", "V7": "Status", "V8": "StartDate", "V9": "EndDate",
-                  "V10": "Finished"}
-DATE_COLUMNS = ("RecordedDate", "EndDate", "StartDate")  # the first is the response's time
-QUALTRICS_DATE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 MEASURES = ("csat", "nps", "ces", "resolved", "comment", "contact_ref")
 MAPPING_HELP = ("add the survey to seeds/survey_question_map.csv: one row per measure (csat, nps, ces, resolved, "
                 "comment, contact_ref) with its column_name or import_id, its scale (1-5, good_bad, 0-10, 1-7, "
@@ -74,16 +71,6 @@ class MappedColumn:
 
 
 @dataclass(frozen=True)
-class ExportHeader:
-    """A response export's header rows, read: the columns under the names csops keys them by."""
-
-    names: tuple[str, ...]  # the current layout's standard names for the legacy V-columns
-    import_ids: tuple[str | None, ...]  # per column; all None in the legacy layout
-    header_rows: int
-    timezone: str | None  # from the ImportId row's "timeZone", when the export names one
-
-
-@dataclass(frozen=True)
 class Placement:
     """Which mapped survey a file is, and the column index of each of its mapped measures."""
 
@@ -91,30 +78,9 @@ class Placement:
     columns: tuple[tuple[MappedColumn, int], ...]
 
 
-class SurveyScales:
-    """The answers each scale accepts, as values or labels (case and spaces aside), and the
-    response statuses that exist; read from the seeds staging maps with."""
-
-    def __init__(self) -> None:
-        self.answers: dict[tuple[str, str], int] = {}
-        for row in _seed("survey_scales"):
-            self.answers[(row["scale"], _folded(row["answer"]))] = int(row["answer_value"])
-        self.counted_statuses: dict[str, bool] = {}
-        for row in _seed("survey_response_statuses"):
-            for spelling in (row["status_code"], row["status_label"]):
-                self.counted_statuses[_folded(spelling)] = row["is_counted"].strip().lower() == "true"
-
-    def accepts(self, scale: str, answer: str) -> bool:
-        return (scale, _folded(answer)) in self.answers
-
-
 def _seed(name: str) -> list[dict[str, str]]:
     with (SEEDS / f"{name}.csv").open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
-
-
-def _folded(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 def mapped_surveys() -> dict[str, list[MappedColumn]]:
@@ -127,39 +93,19 @@ def mapped_surveys() -> dict[str, list[MappedColumn]]:
     return surveys
 
 
-def read_header(rows: list[list[str]]) -> ExportHeader:
-    """The layout of an export from its first rows (names; texts; ImportIds in current exports)."""
-    first = [cell.strip() for cell in rows[0]] if rows else []
-    if first[:2] == ["V1", "V2"]:
-        return ExportHeader(tuple(LEGACY_COLUMNS.get(name, name) for name in first), (None,) * len(first), 2, None)
-    third = rows[2] if len(rows) > 2 else []
-    import_ids = [_import_id(cell) for cell in third]
-    if not third or not all(import_ids[i] for i, cell in enumerate(third) if cell.strip()):
-        return ExportHeader(tuple(first), (None,) * len(first), 2, None)  # no ImportId row
-    zones = {json.loads(cell).get("ImportId"): json.loads(cell).get("timeZone") for cell in third if cell.strip()}
-    timezone = next((zones[key] for key in ("recordedDate", "endDate", "startDate") if zones.get(key)), None)
-    return ExportHeader(tuple(first), tuple(import_ids) + (None,) * (len(first) - len(import_ids)), 3, timezone)
-
-
-def _import_id(cell: str) -> str | None:
-    try:
-        value = json.loads(cell)
-    except ValueError:
-        return None
-    return value.get("ImportId") if isinstance(value, dict) else None
-
-
 def place(header: ExportHeader, surveys: dict[str, list[MappedColumn]], file_name: str) -> Placement:
     """The mapped survey this export is: the one whose every mapped column it has, by name or
     ImportId (the one mapping most columns, if several do). Anything else: one clear error."""
     if "ResponseId" not in header.names:
+        near = _near_miss("ResponseId", header.names) or _near_miss("V1", header.names)
         raise LandingError(
-            f"{file_name}: not a Qualtrics response export: no ResponseId column (V1 in the legacy layout). "
-            f"Its columns: {', '.join(header.names[:25]) or 'none'}")
+            f"{file_name}: not a Qualtrics response export: no ResponseId column (V1 in the legacy layout)"
+            f"{f' (it has {near!r}: invisible characters or spacing differ)' if near else ''}. "
+            f"Its columns: {', '.join(_shown_name(name) for name in header.names[:25]) or 'none'}")
     placements, closest = [], None
     for key, mapped in surveys.items():
         found = [(column, _column_index(header, column)) for column in mapped]
-        missing = [column.label for column, index in found if index is None]
+        missing = [column for column, index in found if index is None]
         if not missing:
             placements.append(Placement(key, tuple(found)))
         elif closest is None or len(missing) < len(closest[1]):
@@ -171,12 +117,33 @@ def place(header: ExportHeader, surveys: dict[str, list[MappedColumn]], file_nam
             f"{placements[1].survey_key} in seeds/survey_question_map.csv equally: one of them must map a column "
             f"(by name or ImportId) the other does not")
     if not placements:
-        columns = ", ".join(f"{name} ({import_id})" if import_id and import_id != name else name
+        columns = ", ".join(_shown_name(name) + (f" ({import_id})" if import_id and import_id != name else "")
                             for name, import_id in zip(header.names, header.import_ids) if name not in STANDARD_COLUMNS)
-        hint = f" The closest mapped survey, {closest[0]}, lacks {', '.join(closest[1])}." if closest else ""
+        hint = ""
+        if closest:
+            lacking = [f"{column.label} (it has {near!r}: invisible characters or spacing differ)"
+                       if (near := _near_miss(column.column_name, header.names)) else column.label
+                       for column in closest[1]]
+            hint = f" The closest mapped survey, {closest[0]}, lacks {', '.join(lacking)}."
+            if not header.has_import_id_row and any(not column.column_name for column in closest[1]):
+                hint += (" The export has no ImportId row (the third header row Qualtrics writes), so columns "
+                         "mapped by ImportId cannot be found: download it again with its three header rows.")
         raise LandingError(f"{file_name}: a Qualtrics export of a survey csops has no mapping for: {MAPPING_HELP}. "
                            f"Its questions and embedded data: {columns or 'none'}.{hint}")
     return placements[0]
+
+
+def _visible(name: str) -> str:
+    return "".join(c for c in name if unicodedata.category(c)[0] not in "CZ").casefold()
+
+
+def _near_miss(wanted: str, names: tuple[str, ...]) -> str | None:
+    """A column that is ``wanted`` but for invisible characters, spacing or case."""
+    return next((name for name in names if wanted and name != wanted and _visible(name) == _visible(wanted)), None)
+
+
+def _shown_name(name: str) -> str:
+    return repr(name) if name != name.strip() or not name.isprintable() else name
 
 
 def _column_index(header: ExportHeader, column: MappedColumn) -> int | None:
@@ -186,48 +153,35 @@ def _column_index(header: ExportHeader, column: MappedColumn) -> int | None:
     return None
 
 
-def _export_rows(path: Path, file_name: str) -> tuple[list[str], list[tuple[int, int, list[str]]]]:
-    """The file's physical lines, and its CSV records with the lines each starts and ends on
-    (a quoted comment may hold line breaks)."""
-    try:
-        text = unpacked_text(path)
-    except UnreadableFile as error:
-        raise LandingError(f"{file_name}: {error}") from error
-    reader = csv.reader(io.StringIO(text, newline=""))
-    records, end_of_previous = [], 0
-    for row in reader:
-        records.append((end_of_previous + 1, reader.line_num, row))
-        end_of_previous = reader.line_num
-    return [line.rstrip("\r") for line in text.split("\n")], records
-
-
 def load_csv(con, table: RawTable, files: list[Path], prefix: str, source: str, run_id: str,
              started_at: datetime) -> None:
     """Load Qualtrics response exports into ``raw.<table>``: each data row loaded or rejected."""
-    surveys, scales = mapped_surveys(), SurveyScales()
+    surveys, scales = mapped_surveys(), SurveyScales(_seed("survey_scales"), _seed("survey_response_statuses"))
     loaded, rejected = [], []
     for path in files:
         file_name = str(path).replace(prefix, "", 1)
-        landing_date = day_of_name(file_name)
-        lines, records = _export_rows(path, file_name)
-        if not records:  # an empty file: a day with no response
-            continue
-        header = read_header([row for _, _, row in records[:3]])
-        placement = place(header, surveys, file_name)
-        if header.timezone is not None:
-            _check_timezone(header.timezone, file_name)
-        record_number = 0
-        for start, end, row in records[header.header_rows:]:
-            if not any(cell.strip() for cell in row):
+        try:
+            export = read_export(path, file_name)
+            if export is None:  # an empty file: a day with no response
                 continue
-            record_number += 1
-            reason = row_reason(header, placement, scales, row)
+            header = export.header
+            placement = place(header, surveys, file_name)
+            timezone = header.timezone
+            if timezone is not None:
+                _check_timezone(timezone, file_name)
+            elif not header.is_legacy and not header.has_import_id_row:
+                timezone = _zone_of_survey(Path(prefix), source, placement.survey_key, surveys, file_name)
+        except LandingError as error:
+            raise LandingError(storable(str(error))) from error
+        landing_date = day_of_name(file_name)
+        for record_number, row in enumerate(export.rows, 1):
+            reason = row_reason(header, placement, scales, row, started_at)
             if reason:
-                rejected.append((run_id, source, table.table_name, file_name, landing_date, start, record_number,
-                                 "\n".join(lines[start - 1:end]), reason))
+                rejected.append((run_id, source, table.table_name, file_name, landing_date, row.line, record_number,
+                                 storable(row.text), storable(reason)))
             else:
-                loaded.append((*response_values(header, placement, row), file_name, start, record_number,
-                               landing_date, run_id, started_at))
+                loaded.append((*response_values(header, placement, row.fields, timezone), file_name, row.line,
+                               record_number, landing_date, run_id, started_at))
     if rejected:
         con.executemany("insert into audit.rejected_rows (run_id, source, raw_table, source_file, landing_date, "
                         "line_number, record_number, raw_text, reason) values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rejected)
@@ -248,60 +202,36 @@ def _check_timezone(name: str, file_name: str) -> None:
                            f"IANA time zone (such as America/New_York): correct the export settings") from error
 
 
-def row_reason(header: ExportHeader, placement: Placement, scales: SurveyScales, row: list[str]) -> str | None:
-    """Why a data row cannot be loaded, or None."""
-    if len(row) != len(header.names):
-        return f"malformed CSV row: {len(row)} fields, expected {len(header.names)}"
-    values = dict(zip(header.names, (cell.strip() for cell in row)))
-    reasons = [] if values.get("ResponseId") else ['missing required field "ResponseId"']
-    if not (values.get("RecordedDate") or values.get("EndDate")):
-        reasons.append('missing required field "RecordedDate"')
-    for name in DATE_COLUMNS:
-        if values.get(name) and not QUALTRICS_DATE.match(values[name]):
-            reasons.append(f'field "{name}" is not a date and time (YYYY-MM-DD hh:mm:ss): {values[name]!r}')
-    status = values.get("Status", "")
-    if status and _folded(status) not in scales.counted_statuses:
-        reasons.append(f'unknown response status "{status}": add it to seeds/survey_response_statuses.csv')
-    contacts = []
-    for column, index in placement.columns:
-        answer = row[index].strip()
-        if column.measure == "contact_ref":
-            contacts += [f"{header.names[index]} = {answer}"] if answer else []
-        elif answer and column.scale != "text" and not scales.accepts(column.scale, answer):
-            reasons.append(f"score out of range: {header.names[index]} = {answer!r} ({column.measure}, on the "
-                           f"{column.scale} scale: a value or a label of seeds/survey_scales.csv)")
-    # A preview, a test or spam is kept out of every KPI (staging): it need not name a contact.
-    if scales.counted_statuses.get(_folded(status), True):
-        contact_columns = [header.names[i] for c, i in placement.columns if c.measure == "contact_ref"]
-        if not contact_columns:
-            reasons.append("no contact surveyed: the survey's mapping in seeds/survey_question_map.csv names no "
-                           "contact_ref column (a response csops cannot tie to a ticket or a call)")
-        elif not contacts:
-            reasons.append(f'missing required field "{" or ".join(contact_columns)}" (the contact surveyed)')
-        elif len(contacts) > 1:
-            reasons.append(f"more than one contact surveyed: {', '.join(contacts)} (seeds/survey_question_map.csv "
-                           f"maps each of these columns to a contact)")
-    return "; ".join(reasons) or None
-
-
-def response_values(header: ExportHeader, placement: Placement, row: list[str]) -> tuple:
-    """The raw row, in the columns of raw.surveys_responses: the standard columns (null where
-    the export has none), the survey, the dates' zone (null when the export does not say: staging
-    takes the account's), and every other column as exported, by name and by ImportId."""
-    standard = {name: value for name, value in zip(header.names, row) if name in STANDARD_COLUMNS}
-    others = [(name, import_id, value) for name, import_id, value in zip(header.names, header.import_ids, row)
-              if name not in STANDARD_COLUMNS]
-    by_import_id = {import_id: value for _, import_id, value in others if import_id}
-    return (*(standard.get(name) for name in STANDARD_COLUMNS), placement.survey_key, header.timezone,
-            json.dumps({name: value for name, _, value in others}, ensure_ascii=False),
-            json.dumps(by_import_id, ensure_ascii=False) if by_import_id else None)
+def _zone_of_survey(landing: Path, source: str, survey_key: str, surveys: dict[str, list[MappedColumn]],
+                    file_name: str) -> str | None:
+    """The dates' zone of an export with no ImportId row: the one the survey's other landed
+    exports name (None, the account's, when they name none). Refused if they disagree."""
+    zones: dict[str | None, str] = {}
+    for other in source_files(landing, source)[0]:
+        if other.name == file_name:
+            continue
+        try:
+            export = read_export(other.path, other.name, header_only=True)
+            if export and export.header.has_import_id_row and \
+                    place(export.header, surveys, other.name).survey_key == survey_key:
+                zones.setdefault(export.header.timezone, other.name)
+        except LandingError:
+            continue  # not an export of this survey, or listed when its own day loads
+    if len(zones) > 1:
+        named = ", ".join(f"{zone or 'the account zone'} ({name})" for zone, name in zones.items())
+        raise LandingError(
+            f"{file_name}: no ImportId row under its column names (the header row that says the dates' time zone), "
+            f"and the other exports of survey {survey_key} give different zones: {named}. Download it again "
+            f"with its three header rows")
+    return next(iter(zones), None)
 
 
 def count_records(path: Path) -> int:
-    """Data rows in a response export, counted from the file again: for the reconciliation check."""
-    _, records = _export_rows(path, str(path))
-    if not records:
+    """Response rows in an export, counted from the file again, delimited as the load delimits
+    them (every one is loaded or rejected): for the reconciliation check. A file the load
+    refused has none."""
+    try:
+        export = read_export(path, str(path))
+    except LandingError:
         return 0
-    header = read_header([row for _, _, row in records[:3]])
-    return sum(1 for _, _, row in records[header.header_rows:] if any(cell.strip() for cell in row))
-
+    return len(export.rows) if export else 0

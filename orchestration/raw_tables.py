@@ -5,7 +5,10 @@ names that name it, the fields only its records carry: orchestration/loading.py 
 them), and its columns with DuckDB types. Types are declared, never sniffed: a sniffer that meets one odd file turns
 a column into text without a word. Nested vendor objects stay JSON in ``raw`` and are
 unpacked once, in staging. Timestamps stay the source's text in ``raw`` (what the vendor
-wrote, for the audit trail); the loader checks they carry a timezone.
+wrote, for the audit trail); the loader checks they carry a timezone and fall between 2000 and
+the load. The fields staging reads inside those objects are declared too, by path
+(``Agent.ConnectedToAgentTimestamp``; ``Contacts[]`` is each element of an array), and checked
+as the top-level ones are: a field nobody checks publishes whatever it holds.
 
 Each entry also says what makes a row loadable: the fields it cannot do without, the
 timestamps that must name their zone, where its channel is spelled, the ranges of its
@@ -35,6 +38,11 @@ class RawTable:
     columns: tuple[tuple[str, str], ...]
     required: tuple[str, ...] = ()  # fields a row cannot be loaded without
     timestamps: tuple[str, ...] = ()  # text fields holding a moment: they must name their timezone
+    # Paths into JSON columns: moments (as ``timestamps``), integers (as BIGINT columns), and
+    # durations and counts (non-negative numbers).
+    nested_timestamps: tuple[str, ...] = ()
+    nested_integers: tuple[str, ...] = ()
+    durations: tuple[str, ...] = ()
     channel_field: str | None = None  # JSON path of the channel, checked against seeds/channel_map.csv
     score_ranges: tuple[tuple[str, int, int, str], ...] = ()  # (column, lowest, highest, what it measures)
     # How a delivered record is recognised as this table's (orchestration/deliveries.py): the
@@ -58,11 +66,13 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ("group_id", "BIGINT"), ("organization_id", "BIGINT"), ("brand_id", "BIGINT"),
         ("tags", "VARCHAR[]"), ("custom_fields", "JSON"),
     ), required=("id", "created_at", "updated_at", "status"), timestamps=("created_at", "updated_at"),
+        nested_integers=("custom_fields[].id",),  # stg_crm__tickets finds the category field by it
         channel_field="via.channel", streams=("ticket",), signature=("id", "requester_id", "status")),
     RawTable("crm", "ticket_audits", "ticket_audits.jsonl", "jsonl", (
         ("id", "BIGINT"), ("ticket_id", "BIGINT"), ("created_at", "VARCHAR"), ("author_id", "BIGINT"),
         ("via", "JSON"), ("events", "JSON"),
     ), required=("id", "ticket_id", "created_at", "events"), timestamps=("created_at",),
+        nested_integers=("events[].id", "events[].author_id"),  # int_ticket_audit_events casts them
         streams=("audits", "audit"), signature=("ticket_id", "events")),
     RawTable("crm", "users", "users.jsonl", "jsonl", (
         ("id", "BIGINT"), ("name", "VARCHAR"), ("email", "VARCHAR"), ("phone", "VARCHAR"), ("role", "VARCHAR"),
@@ -88,6 +98,12 @@ RAW_TABLES: tuple[RawTable, ...] = (
     ), required=("ContactId", "Channel", "InitiationMethod", "InitiationTimestamp", "LastUpdateTimestamp"),
         timestamps=("InitiationTimestamp", "ConnectedToSystemTimestamp", "DisconnectTimestamp", "LastUpdateTimestamp",
                     "TransferCompletedTimestamp"),
+        # What stg_telephony__contact_records and the hierarchy days read, and the rest of Connect's
+        # documented Agent timings and counts (a wrong one there says the record is wrong).
+        nested_timestamps=("Queue.EnqueueTimestamp", "Queue.DequeueTimestamp", "Agent.ConnectedToAgentTimestamp",
+                           "Agent.AfterContactWorkStartTimestamp", "Agent.AfterContactWorkEndTimestamp"),
+        durations=("Queue.Duration", "Agent.AgentInteractionDuration", "Agent.CustomerHoldDuration",
+                   "Agent.LongestHoldDuration", "Agent.NumberOfHolds", "Agent.AfterContactWorkDuration"),
         channel_field="Channel", streams=("ctr", "contact_record", "contact_trace_records"),
         signature=("ContactId", "InitiationTimestamp")),
     # Connect's agent event stream: one record per event (STATE_CHANGE, HEART_BEAT, LOGIN,
@@ -98,6 +114,10 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ("AWSAccountId", "VARCHAR"), ("AgentARN", "VARCHAR"), ("EventId", "VARCHAR"), ("EventTimestamp", "VARCHAR"),
         ("EventType", "VARCHAR"), ("InstanceARN", "VARCHAR"), ("Version", "VARCHAR"), ("CurrentAgentSnapshot", "JSON"),
     ), required=("AgentARN", "EventId", "EventTimestamp", "EventType"), timestamps=("EventTimestamp",),
+        # stg_telephony__agent_events orders an event's contacts by these; the status's start is the same kind.
+        nested_timestamps=("CurrentAgentSnapshot.AgentStatus.StartTimestamp",
+                           "CurrentAgentSnapshot.Contacts[].StateStartTimestamp",
+                           "CurrentAgentSnapshot.Contacts[].ConnectedToAgentTimestamp"),
         streams=("agent_event", "agent_event_stream", "agent_event_streams"),
         signature=("AgentARN", "EventType", "EventTimestamp")),
     # Qualtrics response exports, read by orchestration/qualtrics.py: the standard columns as
