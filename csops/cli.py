@@ -45,6 +45,13 @@ def main(argv: list[str] | None = None) -> int:
     audit.add_argument("--run", help="a run id (or its first characters) instead of the latest run")
     audit.add_argument("--html", type=Path, help="also write the report as an HTML file an auditor can keep")
 
+    drop = commands.add_parser("drop", help="remove a source's landing days from the warehouse (kept when their files "
+                                            "leave landing/), recorded in audit.dropped_days")
+    drop.add_argument("--source", required=True, choices=("crm", "telephony", "surveys"))
+    drop.add_argument("--day", required=True, type=_iso_date, help="landing day, YYYY-MM-DD (the first, with --to)")
+    drop.add_argument("--to", type=_iso_date, help="last landing day of a range, YYYY-MM-DD (inclusive)")
+    drop.add_argument("--dry-run", action="store_true", help="say what would be dropped, drop nothing")
+
     app = commands.add_parser("app", help="serve the Streamlit app on 127.0.0.1")
     app.add_argument("--port", type=int, default=8501)
 
@@ -56,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["CSOPS_HOME"] = str(args.home)
     home = csops_home()
     os.environ["CSOPS_HOME"] = str(home.root)  # absolute, for every child process
-    handlers = {"simulate": _simulate, "run": _run, "audit": _audit, "app": _app, "dev": _dev}
+    handlers = {"simulate": _simulate, "run": _run, "drop": _drop, "audit": _audit, "app": _app, "dev": _dev}
     return handlers[args.command](home, args)
 
 
@@ -138,13 +145,63 @@ def _run(home: CsopsHome, args: argparse.Namespace) -> int:
     os.environ.update(pipeline_environment(home))
     from orchestration.run import run_pipeline
 
-    if not any(home.landing.glob("*/*/*")):
+    from csops.paths import SOURCES
+    from orchestration.landing import source_files, unplaced_files
+
+    if not any(source_files(home.landing, source)[0] for source in SOURCES):
         print(f"Nothing has landed in {home.landing}. Run `csops simulate`, or put your exports there (see README).",
               file=sys.stderr)
+        for name, reason in unplaced_files(home.landing):  # there, but where no load reads it
+            print(f"  {name}: {reason}", file=sys.stderr)
         return 2
-    summary = run_pipeline(home, full_refresh=args.full_refresh)
+    from csops.pseudonym_key import PseudonymKeyError, checked_key_status
+
+    try:  # refused before anything loads: no customer is hashed with a key anyone could guess
+        print(checked_key_status(home).message, flush=True)
+    except PseudonymKeyError as error:
+        print(f"csops run: {error}", file=sys.stderr)
+        return 2
+    try:
+        summary = run_pipeline(home, full_refresh=args.full_refresh)
+    except KeyboardInterrupt:  # the run recorded its end before it let the interrupt through
+        print("csops run: interrupted; nothing more was published (csops audit shows how far it got)", file=sys.stderr)
+        return 130
     print(summary.render())
     return 0 if summary.success else 1
+
+
+def _drop(home: CsopsHome, args: argparse.Namespace) -> int:
+    import getpass
+    from types import SimpleNamespace
+
+    import duckdb
+
+    from orchestration.audit_trail import write_ledger
+    from orchestration.drops import drop_days
+    from orchestration.resources import WarehouseLockResource
+
+    last = args.to or args.day
+    if last < args.day:
+        print(f"csops drop: --to {last} is before --day {args.day}", file=sys.stderr)
+        return 2
+    if not home.warehouse.exists():
+        print(f"csops drop: no warehouse at {home.warehouse}", file=sys.stderr)
+        return 2
+    lock = WarehouseLockResource(root=str(home.root))
+    with lock.yield_for_execution(SimpleNamespace(log=None)), duckdb.connect(str(home.warehouse)) as con:
+        dropped = drop_days(con, home.landing, args.source, args.day, last, getpass.getuser(), dry_run=args.dry_run)
+        if not args.dry_run:
+            write_ledger(con, home.load_ledger)
+    verb = "Would drop" if args.dry_run else "Dropped"
+    span = args.day if last == args.day else f"{args.day} to {last}"
+    print(f"{verb} {args.source} {span}: {sum(d.rows for d in dropped):,} rows, "
+          f"{sum(d.rejected for d in dropped):,} rejected rows" + ("" if args.dry_run else " (audit.dropped_days)"))
+    for d in dropped:
+        print(f"  {d.landing_date} {d.raw_table:<32} {d.files:>5} files {d.rows:>10,} rows {d.rejected:>8,} rejected")
+    still = {d.landing_date: d.files_still_landed for d in dropped if d.files_still_landed}
+    if still:
+        print(f"  Still in landing/ ({sum(still.values())} files on {len(still)} days): the next run loads them again")
+    return 0
 
 
 def _audit(home: CsopsHome, args: argparse.Namespace) -> int:

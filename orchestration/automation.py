@@ -4,8 +4,9 @@
 - ``build_and_publish`` builds the dbt project, runs the quality checks and publishes.
 
 The sensor compares what has landed with what the warehouse has loaded (its ledger, a
-copy the sensor can read while a run writes the warehouse): it adds a partition for each
-new day and asks for a load of each run of consecutive stale days; once nothing is stale
+copy the sensor can read while a run writes the warehouse), by content: it adds a partition
+for each new day and asks for a load of each run of consecutive stale days (a file gone from
+landing/ makes no day stale: its rows are kept); once nothing is stale
 and the loads are newer than the publication, it asks for a build. The schedule rebuilds
 every morning, so that time-relative figures (a backlog's age) move with the clock.
 Runs queue one at a time (DuckDB has one writer; see ``dagster.yaml`` under CSOPS_HOME).
@@ -15,12 +16,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
+
 import dagster as dg
 
 from csops.paths import CsopsHome
 from csops.publication import POINTER_NAME
+from orchestration.audit_trail import read_ledger
+from orchestration.landing import day_of_name, landed_inventory, stale_days
 from orchestration.load_assets import landing_days
-from orchestration.loading import day_of_name, landed_inventory, read_ledger, stale_days
 from orchestration.quality_record import record_stopped_step
 from orchestration.resources import CsopsHomeResource
 
@@ -52,9 +56,15 @@ class LoadPlan:
     fingerprint: str = ""  # of the stale days' files: one run request per state of them
 
 
+def landed_digests(home: CsopsHome) -> Path:
+    """The cache of landed files' digests (orchestration/landing.py), beside the ledger."""
+    return home.load_ledger.with_name("landed_sha256.json")
+
+
 def plan_loads(home: CsopsHome, known_partitions: list[str]) -> LoadPlan:
-    """Compare the landing folder with the ledger of what is loaded."""
-    landed = landed_inventory(home.landing)
+    """Compare the landing folder with the ledger of what is loaded (by content: a file whose
+    digest is as loaded is unchanged, whatever its times). Never opens the warehouse."""
+    landed = landed_inventory(home.landing, landed_digests(home))
     stale = {day.isoformat() for day in stale_days(landed, read_ledger(home.load_ledger, home.warehouse))}
     landed_days = {day_of_name(name).isoformat() for name in landed}
     new = sorted((landed_days | stale) - set(known_partitions))
@@ -86,7 +96,7 @@ def build_is_due(home: CsopsHome) -> bool:
     jobs=[load_job, build_job],
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Loads landing days whose files are new, changed or gone; then builds and publishes.",
+    description="Loads landing days whose files are new or changed; then builds and publishes.",
 )
 def landed_files_sensor(context: dg.SensorEvaluationContext, csops_home: CsopsHomeResource):
     home = csops_home.home

@@ -15,7 +15,9 @@ from datetime import date
 import dagster as dg
 
 from csops.paths import SOURCES, CsopsHome
-from orchestration.loading import count_records, day_of_name, landed_inventory, load_days, write_ledger
+from csops.pseudonym_key import PseudonymKeyError, checked_key_status
+from orchestration.landing import source_files
+from orchestration.loading import count_records, load_days, write_ledger
 from orchestration.quality import CHECK_NAME, validate_raw
 from orchestration.quality_record import CheckOutcome, record
 from orchestration.raw_tables import tables_of
@@ -64,7 +66,11 @@ def _load_asset(source: str) -> dg.AssetsDefinition:
     def load(context: dg.AssetExecutionContext, csops_home: CsopsHomeResource, warehouse: WarehouseResource,
              warehouse_lock: WarehouseLockResource):
         home = csops_home.home
-        days = sorted(date.fromisoformat(key) for key in context.partition_keys)
+        try:  # no customer is pseudonymised with a key anyone could guess (csops/pseudonym_key.py)
+            context.log.info(checked_key_status(home).message)
+        except PseudonymKeyError as error:
+            raise dg.Failure(description=str(error)) from error
+        days = partition_days(context.partition_keys, context.log)
         with warehouse.get_connection() as con:
             loads = load_days(con, home.landing, source, days, context.run.run_id)
             write_ledger(con, home.load_ledger)
@@ -82,7 +88,7 @@ def _load_asset(source: str) -> dg.AssetsDefinition:
                     },
                 )
                 yield reconcile(con, home, table, days, context.run.run_id)
-            newest = newest_landing_date(home)
+            newest = newest_landing_date(home) or max(days, default=date.today())  # landing/ emptied: the run's days
             for table in tables_of(source):
                 yield validate_raw(con, home, context.run.run_id, table, days, newest)
 
@@ -95,9 +101,22 @@ def _day_span(days: list[date]) -> str:
     return f"{len(days)} days, {days[0]} to {days[-1]}"
 
 
-def newest_landing_date(home: CsopsHome) -> date:
-    """The newest day any source has landed (named by a landed file's path)."""
-    return max(day_of_name(name) for name in landed_inventory(home.landing))
+def partition_days(keys, log=None) -> list[date]:
+    """The landing days a run's partition keys name. A key that is no date (added by hand in the
+    UI, or by an older csops) is skipped with a warning, not a traceback that stops the others."""
+    days = []
+    for key in keys:
+        try:
+            days.append(date.fromisoformat(key))
+        except ValueError:
+            if log is not None:
+                log.warning(f"Partition {key!r} is not a landing day (YYYY-MM-DD): skipped")
+    return sorted(days)
+
+
+def newest_landing_date(home: CsopsHome) -> date | None:
+    """The newest day any source has landed (named by a landed file's path), None if none has."""
+    return max((file.day for source in SOURCES for file in source_files(home.landing, source)[0]), default=None)
 
 
 def reconcile(con, home: CsopsHome, table, days: list[date], run_id: str) -> dg.AssetCheckResult:
@@ -112,16 +131,19 @@ def reconcile(con, home: CsopsHome, table, days: list[date], run_id: str) -> dg.
         "select source_file, count(*) from audit.rejected_rows where raw_table = ? and list_contains(?, landing_date) "
         "group by all", [table.table_name, days]).fetchall())
     mismatches = []
+    present = source_files(landing, table.source)[0]
     if table == tables_of(table.source)[0]:  # files are the source's, not a table's: checked once
         accounted = {name for name, in con.execute(
             "select source_file from audit.load_log where source = ? and list_contains(?, landing_date) union "
             "select source_file from audit.unread_files where source = ? and list_contains(?, landing_date)",
             [table.source, days, table.source, days]).fetchall()}
-        landed = {name for name in landed_inventory(landing)
-                  if name.startswith(table.source + "/") and day_of_name(name) in set(days)}
+        landed = {file.name for file in present if file.day in set(days)}
         for name in sorted(landed - accounted):
             mismatches.append(f"{name}: landed but neither loaded nor listed as unread")
+    names = {file.name for file in present}
     for source_file, rows_read, rows_loaded, rows_rejected in logged:
+        if source_file not in names:
+            continue  # gone from landing/, its rows kept: counted when it was loaded, and it cannot be read again
         counted = count_records(landing, source_file, table.source).get(table.table_name, 0)
         loaded, rejected = in_raw.get(source_file, 0), in_rejects.get(source_file, 0)
         if not counted == rows_read == loaded + rejected or (loaded, rejected) != (rows_loaded, rows_rejected):

@@ -17,17 +17,20 @@ and records routed to their tables) and orchestration/record_checks.py (records 
 - CSV exports (Qualtrics) are read by orchestration/qualtrics.py through the survey's mapping;
   each row is checked the same way.
 - ``audit.load_log`` gets, per file and raw table: its landing day (the Dagster partition),
-  checksum, size and modification time, records read, loaded and rejected, start and end.
-- The landing day is the unit: a day is replaced whole in one transaction, so a reader
-  sees a day as it was or as it is now, never half a load, and loading the same files
-  twice, or days in another order, gives the same tables.
+  checksum, size and modification time, records read (as the reader routed them, counted
+  apart), loaded and rejected, start and end.
+- The landing day is the unit: a day is reloaded in one transaction, so a reader sees a
+  day as it was or as it is now, never half a load, and loading the same files twice, or
+  days in another order, gives the same tables.
+- Landing is not the system of record. When a day reloads, each of its files in landing/
+  replaces the rows it gave before; a file loaded before and gone from landing/ since (deleted,
+  moved, made unreadable) keeps its rows and its audit rows, until ``csops drop`` removes its
+  day (orchestration/drops.py). So a day with one file gone and another changed keeps the gone
+  file's rows and reloads the changed one.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -35,10 +38,13 @@ from pathlib import Path
 
 import duckdb
 
+# The audit trail and the inventories are the loader's too: callers read them from here.
+from orchestration.audit_trail import AUDIT_DDL, AUDIT_TABLES, PROVENANCE_COLUMNS, column_names, \
+    ensure_audit_tables, expected_columns, layout as _layout, loaded_inventory, raw_ddl, read_ledger, \
+    write_ledger  # noqa: F401
 from orchestration.deliveries import unpacked_size
-# The inventory of what landed is the loader's too: callers read it from here.
-from orchestration.landing import FileStamp, LandedFile, day_of_name, file_stamp, landed_inventory, source_files, \
-    stale_days, unplaced_files  # noqa: F401
+from orchestration.landing import FileStamp, LandedFile, day_of_name, file_stamp, gone_files, landed_inventory, \
+    source_files, stale_days, unplaced_files  # noqa: F401
 from orchestration.raw_tables import RAW_TABLES, RawTable, tables_of
 from orchestration.record_checks import load_json_records
 from orchestration.routing import read_deliveries
@@ -47,61 +53,6 @@ from orchestration.routing import read_deliveries
 # in memory a few times over (lines, parsed fields, checked rows), so a batch is bounded.
 BATCH_BYTES = 64 * 1024 * 1024
 
-# Provenance columns added to every raw row: which file and line, which landing day, which run.
-PROVENANCE_COLUMNS = (
-    ("_source_file", "VARCHAR"),
-    ("_source_line", "BIGINT"),  # the line the record starts on
-    ("_source_record", "BIGINT"),  # its place in the file: in a Firehose object every record is on line 1
-    ("_landing_date", "DATE"),
-    ("_load_run_id", "VARCHAR"),
-    ("_loaded_at", "TIMESTAMP"),
-)
-
-AUDIT_DDL = (
-    """
-    create table if not exists audit.load_log (
-        run_id varchar not null,
-        source varchar not null,
-        raw_table varchar not null,
-        source_file varchar not null,
-        landing_date date not null,
-        file_sha256 varchar not null,
-        file_size_bytes bigint not null,
-        file_modified_ns bigint not null,
-        rows_read bigint not null,
-        rows_loaded bigint not null,
-        rows_rejected bigint not null,
-        started_at timestamp not null,
-        ended_at timestamp not null
-    )
-    """,
-    """
-    create table if not exists audit.rejected_rows (
-        run_id varchar not null,
-        source varchar not null,
-        raw_table varchar not null,
-        source_file varchar not null,
-        landing_date date not null,
-        line_number bigint not null,
-        record_number bigint not null,
-        raw_text varchar,
-        reason varchar not null
-    )
-    """,
-    # Files under landing/ that csops did not load, and why: nothing is ignored silently.
-    """
-    create table if not exists audit.unread_files (
-        run_id varchar not null,
-        source varchar not null,
-        source_file varchar not null,
-        landing_date date,
-        file_size_bytes bigint not null,
-        file_modified_ns bigint not null,
-        records bigint not null,
-        reason varchar not null
-    )
-    """,
-)
 
 @dataclass(frozen=True)
 class TableLoad:
@@ -120,43 +71,9 @@ class LandingError(ValueError):
     """A landed file csops cannot read at all; the message names the file and what is wrong."""
 
 
-def _ensure_audit_tables(con: duckdb.DuckDBPyConnection) -> bool:
-    """Create the audit tables. If one was left by an older csops with other columns, both
-    are made anew (the log and the rejected rows must agree), and every raw table with them,
-    so every day then counts as unloaded. Returns whether that happened."""
-    con.execute("create schema if not exists audit")
-    outdated = False
-    for name in AUDIT_TABLES:
-        existing = _column_names(con, "audit", name)
-        outdated = outdated or (bool(existing) and existing != _audit_columns(name))
-    if outdated:
-        for name in AUDIT_TABLES:
-            con.execute(f"drop table if exists audit.{name}")
-    for ddl in AUDIT_DDL:
-        con.execute(ddl)
-    return outdated
-
-
-AUDIT_TABLES = ("load_log", "rejected_rows", "unread_files")
-
-
-def _audit_columns(name: str) -> list[str]:
-    ddl = next(ddl for ddl in AUDIT_DDL if f"audit.{name} " in ddl)
-    return re.findall(r"^\s+(\w+) (?:varchar|bigint|date|timestamp)", ddl, flags=re.MULTILINE)
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _ddl(table: RawTable) -> str:
-    columns = ",\n    ".join(f'"{name}" {kind}' for name, kind in (*table.columns, *PROVENANCE_COLUMNS))
-    return f"create or replace table raw.{table.table_name} (\n    {columns}\n)"
-
-
 def load_source(con: duckdb.DuckDBPyConnection, landing: Path, source: str, run_id: str) -> list[TableLoad]:
-    """Bring the raw tables of ``source`` up to what has landed: reload the days whose files
-    are new, changed or gone since they were loaded (see :func:`stale_days`)."""
+    """Bring the raw tables of ``source`` up to what has landed: reload the days with a file
+    new or changed since it was loaded (see :func:`stale_days`)."""
     prefix = source + "/"
     landed = {name: stamp for name, stamp in landed_inventory(landing).items() if name.startswith(prefix)}
     loaded = {name: stamp for name, stamp in loaded_inventory(con).items() if name.startswith(prefix)}
@@ -165,26 +82,30 @@ def load_source(con: duckdb.DuckDBPyConnection, landing: Path, source: str, run_
 
 def load_days(con: duckdb.DuckDBPyConnection, landing: Path, source: str, days: Iterable[date],
               run_id: str) -> list[TableLoad]:
-    """Replace the given landing days of every raw table of ``source`` by what has landed for them.
+    """Reload the given landing days of every raw table of ``source`` from what has landed for them.
 
-    The landing day is the unit (the Dagster partition): each day is replaced whole, inside
-    one transaction, so a reader or a killed load never sees half a day, and loading a day
-    twice gives the same rows. Days are loaded in batches of whole days up to
+    The landing day is the unit (the Dagster partition): each day is reloaded inside one
+    transaction, so a reader or a killed load never sees half a day, and loading a day twice
+    gives the same rows. Each file in landing/ replaces its own rows; a file gone from landing/
+    keeps them (see the module's docstring). Days are loaded in batches of whole days up to
     ``BATCH_BYTES`` of files, one transaction each, so memory stays bounded however much
     history is (re)loaded.
     """
     days = sorted(set(days))
     started_at = datetime.now(timezone.utc).replace(tzinfo=None)
     con.execute("create schema if not exists raw")
-    audit_recreated = _ensure_audit_tables(con)
+    audit_recreated = ensure_audit_tables(con)
     tables = tables_of(source)
     # A table new to this warehouse, or left by an older csops with other columns, is made
     # anew (with the first batch, so a killed load leaves the old one); its other days then
     # look unloaded to stale_days and are loaded by the next run.
     reshape = {t.table_name for t in tables
-               if audit_recreated or _column_names(con, "raw", t.table_name) != _expected_columns(t)}
+               if audit_recreated or column_names(con, "raw", t.table_name) != expected_columns(t)}
+    landed = source_files(landing, source)[0]
+    present = {f.name for f in landed}
+    kept = sorted(name for name in loaded_inventory(con) if name.startswith(source + "/") and name not in present)
     wanted = set(days)
-    files = [f for f in source_files(landing, source)[0] if f.day in wanted]
+    files = [f for f in landed if f.day in wanted]
     totals = {t.table_name: [0, 0, 0, 0] for t in tables}  # files, rows read, loaded, rejected
     prefix = str(landing) + "/"
     for batch in _batches(days, files):
@@ -192,19 +113,18 @@ def load_days(con: duckdb.DuckDBPyConnection, landing: Path, source: str, days: 
         try:
             for table in tables:
                 if table.table_name in reshape:
-                    con.execute(_ddl(table))
-                    for audit_table in ("rejected_rows", "load_log"):
-                        con.execute(f"delete from audit.{audit_table} where raw_table = ?", [table.table_name])
-                con.execute(f"delete from raw.{table.table_name} where list_contains(?, _landing_date)", [batch])
+                    _make_anew(con, table, present)
+                con.execute(f"delete from raw.{table.table_name} where list_contains(?, _landing_date) "
+                            f"and not list_contains(?, _source_file)", [batch, kept])
                 for audit_table in ("rejected_rows", "load_log"):
-                    con.execute(f"delete from audit.{audit_table} where raw_table = ? and list_contains(?, landing_date)",
-                                [table.table_name, batch])
-            con.execute("delete from audit.unread_files where source = ? and list_contains(?, landing_date)",
-                        [source, batch])
-            batch_files = [f for f in files if f.day in batch]
-            # Stamped before reading: a file that changes meanwhile looks changed to the next run.
-            stamps = {f.path: file_stamp(f.path) for f in batch_files}
-            delivery = read_deliveries(batch_files, source)
+                    con.execute(f"delete from audit.{audit_table} where raw_table = ? and list_contains(?, landing_date) "
+                                f"and not list_contains(?, source_file)", [table.table_name, batch, kept])
+            con.execute("delete from audit.unread_files where source = ? and list_contains(?, landing_date) "
+                        "and not list_contains(?, source_file)", [source, batch, kept])
+            # Stamped (and digested) before reading: a file that changes meanwhile looks changed to the next run.
+            stamps, unreadable = _stamps([f for f in files if f.day in batch])
+            delivery = read_deliveries([f for f in files if f.path in stamps], source)
+            delivery.unread += unreadable
             for table in tables:
                 records = delivery.records.get(table.table_name, [])
                 if records:
@@ -216,7 +136,8 @@ def load_days(con: duckdb.DuckDBPyConnection, landing: Path, source: str, days: 
                     except LandingError as error:
                         delivery.unread.append((csv_file, 0, str(error).removeprefix(f"{csv_file.name}: ")))
                 table_stamps = {f.path: stamps[f.path] for f in delivery.files_of(table.table_name)}
-                counts = _log(con, table, table_stamps, landing, source, run_id, started_at)
+                counts = _log(con, table, table_stamps, delivery.read_counts(table.table_name), landing, source,
+                              run_id, started_at)
                 totals[table.table_name] = [a + b for a, b in zip(totals[table.table_name],
                                                                   (len(table_stamps), *counts))]
             _record_unread(con, delivery.unread, stamps, source, run_id)
@@ -230,11 +151,46 @@ def load_days(con: duckdb.DuckDBPyConnection, landing: Path, source: str, days: 
             for t in tables]
 
 
+def _make_anew(con, table: RawTable, present: set[str]) -> None:
+    """The raw table made in this csops's shape. The rows of files gone from landing/ are carried
+    over (the columns both shapes have): they cannot be read again. The others are reloaded."""
+    name = table.table_name
+    before = column_names(con, "raw", name)
+    kept = [] if not before else sorted(
+        {file for file, in con.execute(f"select distinct _source_file from raw.{name}").fetchall()} - present)
+    if kept:
+        con.execute(f"alter table raw.{name} rename to {name}__before")
+    con.execute(raw_ddl(table))
+    if kept:
+        kinds = dict((*table.columns, *PROVENANCE_COLUMNS))
+        common = [column for column in expected_columns(table) if column in before]
+        con.execute(f"insert into raw.{name} ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in common)}) "
+                    f"select {', '.join(f'try_cast({chr(34)}{c}{chr(34)} as {kinds[c]})' for c in common)} "
+                    f"from raw.{name}__before where list_contains(?, _source_file)", [kept])
+        con.execute(f"drop table raw.{name}__before")
+    for audit_table in ("rejected_rows", "load_log"):
+        con.execute(f"delete from audit.{audit_table} where raw_table = ? and not list_contains(?, source_file)",
+                    [name, kept])
+
+
+def _stamps(files: list[LandedFile]) -> tuple[dict[Path, FileStamp], list[tuple[LandedFile, int, str]]]:
+    """Each file's stamp, and the files that could not be read since they were listed."""
+    stamps, unreadable = {}, []
+    for file in files:
+        try:
+            stamps[file.path] = file_stamp(file.path)
+        except OSError as error:
+            stamps[file.path] = FileStamp(0, 0, "")
+            unreadable.append((file, 0, f"cannot be read ({error.strerror})"))
+    return {path: stamp for path, stamp in stamps.items() if stamp.sha256}, unreadable
+
+
 def _record_unread(con, unread: list[tuple[LandedFile, int, str]], stamps: dict[Path, FileStamp], source: str,
                    run_id: str) -> None:
-    rows = [(run_id, source, file.name, file.day, *stamps[file.path], records, reason) for file, records, reason in unread]
+    rows = [(run_id, source, file.name, file.day, *(stamp := stamps.get(file.path, FileStamp(0, 0, "")))[:2], records,
+             reason, stamp.sha256 or None) for file, records, reason in unread]
     if rows:
-        con.executemany("insert into audit.unread_files values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.executemany("insert into audit.unread_files values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 def _batches(days: list[date], files: list[LandedFile]) -> list[list[date]]:
@@ -243,7 +199,11 @@ def _batches(days: list[date], files: list[LandedFile]) -> list[list[date]]:
     so that a table's shape is settled even with no day to load."""
     size_of_day: dict[date, int] = {}
     for file in files:
-        size_of_day[file.day] = size_of_day.get(file.day, 0) + unpacked_size(file.path)
+        try:
+            size = unpacked_size(file.path)
+        except OSError:
+            size = 0  # gone since listed: the load says so
+        size_of_day[file.day] = size_of_day.get(file.day, 0) + size
     batches: list[list[date]] = [[]]
     batch_bytes = 0
     for day in days:
@@ -255,56 +215,6 @@ def _batches(days: list[date], files: list[LandedFile]) -> list[list[date]]:
     return batches
 
 
-def _column_names(con, schema: str, table_name: str) -> list[str]:
-    return [c for c, in con.execute(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-        "order by ordinal_position", [schema, table_name]).fetchall()]
-
-
-def _expected_columns(table: RawTable) -> list[str]:
-    return [name for name, _ in (*table.columns, *PROVENANCE_COLUMNS)]
-
-
-def loaded_inventory(con: duckdb.DuckDBPyConnection) -> dict[str, FileStamp]:
-    """The files as they were when loaded (or read and found unusable), from ``audit.load_log``
-    and ``audit.unread_files``. Tables that this csops would make anew (missing, or of an older
-    shape) count as holding nothing."""
-    if any(_column_names(con, "audit", name) != _audit_columns(name) for name in AUDIT_TABLES):
-        return {}
-    current = [t.table_name for t in RAW_TABLES if _column_names(con, "raw", t.table_name) == _expected_columns(t)]
-    return {name: FileStamp(size, modified) for name, size, modified in con.execute(
-        "select source_file, file_size_bytes, file_modified_ns from audit.load_log where list_contains(?, raw_table) "
-        "union all select source_file, file_size_bytes, file_modified_ns from audit.unread_files "
-        "where landing_date is not null", [current]).fetchall()}
-
-
-def write_ledger(con: duckdb.DuckDBPyConnection, ledger: Path) -> None:
-    """A copy of what the warehouse has loaded, for readers that must not open it while a run
-    writes (the sensor). Written after the load commits; if a crash loses it, the days look
-    stale and are loaded again, which changes nothing."""
-    ledger.parent.mkdir(parents=True, exist_ok=True)
-    staging = ledger.with_suffix(".tmp")
-    files = {name: list(stamp) for name, stamp in sorted(loaded_inventory(con).items())}
-    staging.write_text(json.dumps({"layout": _layout(), "files": files}))
-    staging.replace(ledger)
-
-
-def read_ledger(ledger: Path, warehouse: Path) -> dict[str, FileStamp]:
-    """What :func:`write_ledger` recorded; nothing if the warehouse it describes is gone, or
-    if it was written for raw tables of another shape (they will be made anew, every day loaded)."""
-    if not ledger.exists() or not warehouse.exists():
-        return {}
-    recorded = json.loads(ledger.read_text())
-    if not isinstance(recorded, dict) or recorded.get("layout") != _layout():
-        return {}
-    return {name: FileStamp(*stamp) for name, stamp in recorded["files"].items()}
-
-
-def _layout() -> str:
-    """A digest of the raw and audit tables' shapes."""
-    return hashlib.sha256("".join([*AUDIT_DDL, *(_ddl(t) for t in RAW_TABLES)]).encode()).hexdigest()[:16]
-
-
 def _load_csv(con, table: RawTable, files: list[Path], prefix: str, source: str, run_id: str,
               started_at: datetime) -> None:
     # Qualtrics' exports are read by their own module, which builds on this one (hence imported here).
@@ -313,9 +223,10 @@ def _load_csv(con, table: RawTable, files: list[Path], prefix: str, source: str,
     qualtrics.load_csv(con, table, files, prefix, source, run_id, started_at)
 
 
-def _log(con, table: RawTable, stamps: dict[Path, FileStamp], landing: Path, source: str, run_id: str,
-         started_at: datetime) -> tuple[int, int, int]:
-    """One load_log row per file loaded into the table; rows read, loaded and rejected, summed over them."""
+def _log(con, table: RawTable, stamps: dict[Path, FileStamp], read: dict[str, int], landing: Path, source: str,
+         run_id: str, started_at: datetime) -> tuple[int, int, int]:
+    """One load_log row per file loaded into the table: records read (as routed by the reader, or
+    counted in a CSV export), loaded and rejected; summed over the files."""
     names = {str(path.relative_to(landing)): path for path in stamps}
     loaded = dict(con.execute(f"select _source_file, count(*) from raw.{table.table_name} "
                               f"where list_contains(?, _source_file) group by all", [list(names)]).fetchall())
@@ -323,20 +234,13 @@ def _log(con, table: RawTable, stamps: dict[Path, FileStamp], landing: Path, sou
         "select source_file, count(*) from audit.rejected_rows where raw_table = ? and list_contains(?, source_file) "
         "group by all", [table.table_name, list(names)]).fetchall())
     ended_at = datetime.now(timezone.utc).replace(tzinfo=None)
-    rows = [(run_id, source, table.table_name, name, day_of_name(name), _sha256(path), *stamps[path],
-             loaded.get(name, 0) + rejected.get(name, 0), loaded.get(name, 0), rejected.get(name, 0), started_at, ended_at)
+    rows = [(run_id, source, table.table_name, name, day_of_name(name), stamps[path].sha256, *stamps[path][:2],
+             read[name] if name in read else _count_csv_records(path, table), loaded.get(name, 0),
+             rejected.get(name, 0), started_at, ended_at)
             for name, path in names.items()]
     if rows:
         con.executemany(f"insert into audit.load_log values ({', '.join('?' * 13)})", rows)
     return sum(r[8] for r in rows), sum(loaded.values()), sum(rejected.values())
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def count_records(landing: Path, name: str, source: str) -> dict[str, int]:

@@ -3,10 +3,13 @@ raw table: by the stream its envelope or file names, else by the keys only that 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
+
+import orjson
 
 from orchestration.deliveries import UnreadableFile, looks_like_json, read_json_records, streams_of_path, \
-    unpacked_text
+    undecodable_reason, unpacked_text
 from orchestration.landing import LandedFile
 from orchestration.raw_tables import COLUMN_ALIASES, RawTable, tables_of
 
@@ -30,6 +33,14 @@ class Delivery:
                 *(f for f in self.csv_files.get(table_name, []) if f.name not in unread),
                 *self.empty_files.get(table_name, [])]
 
+    def read_counts(self, table_name: str) -> dict[str, int]:
+        """Records the reader routed to this table, per file (an empty export: 0), counted here,
+        apart from what is inserted and rejected. CSV exports are counted by their reader."""
+        counts = dict.fromkeys((f.name for f in self.empty_files.get(table_name, [])), 0)
+        for row in self.records.get(table_name, []):
+            counts[row[0]] = counts.get(row[0], 0) + 1
+        return counts
+
 
 def read_deliveries(files: list[LandedFile], source: str) -> Delivery:
     """Read each file as delivered (orchestration/deliveries.py) and route each record to its raw
@@ -42,6 +53,9 @@ def read_deliveries(files: list[LandedFile], source: str) -> Delivery:
             text = unpacked_text(file.path)
         except UnreadableFile as error:
             delivery.unread.append((file, 0, str(error)))
+            continue
+        except OSError as error:  # unreadable, or gone since it was listed: this file only
+            delivery.unread.append((file, 0, f"cannot be read ({error.strerror})"))
             continue
         if not text.strip():
             if csv_table is not None and file.path.suffix.lower() == ".csv":
@@ -77,7 +91,10 @@ def _route(delivery: Delivery, file: LandedFile, tables: tuple[RawTable, ...], t
     home = _table_of_path(tables, file.name)
     hint = home.entity if home else None
     table_of_stream: dict[str | None, RawTable | None] = {}  # the streams of one file are few
+    undecodable = undecodable_reason(text) is not None  # looked for record by record only where there is one
     for record in read_json_records(file.path, hint, text):
+        if undecodable and record.reason is None and (reason := undecodable_reason(record.text)):
+            record = replace(record, reason=reason)  # a byte that is not UTF-8: this record alone is rejected
         if record.reason is not None:
             broken.append(record)
             continue
@@ -96,14 +113,26 @@ def _route(delivery: Delivery, file: LandedFile, tables: tuple[RawTable, ...], t
     if not routed and not broken and not foreign:
         _record_empty(delivery, file, tables)
         return
+    if home is not None and routed.get(home.table_name) and not _fits_any(home, tables, file, routed[home.table_name]):
+        # Named (or foldered) for one table, holding another's records (users in tickets.jsonl): not
+        # this export. Listed with what it holds, rather than every record rejected and its day emptied.
+        records = routed.pop(home.table_name)
+        fits = _best_fit(tables, _keys_of(records[0]))
+        delivery.unread.append((file, len(records), (
+            f"named for {home.entity}, but none of its {len(records)} records has the fields of one "
+            f"({', '.join(_fields(home))})" + (f": they look like {fits.entity} records; rename the file "
+                                               f"{fits.file_name} (or give it that folder)" if fits else "")
+            + f"; its first record's fields are {_storable(', '.join(sorted(_keys_of(records[0]))[:15]))}")))
+        if not routed and not broken:
+            return
     if broken:
         # A record that cannot be parsed belongs to the table its file feeds (or is named for).
         name = home.table_name if home else max(routed, key=lambda n: len(routed[n]), default=None)
         if name is None:
-            delivery.unread.append((file, len(broken), f"no record could be read: {broken[0].reason}"))
+            delivery.unread.append((file, len(broken), _storable(f"no record could be read: {broken[0].reason}")))
         else:
             routed.setdefault(name, []).extend(
-                (file.name, file.day, r.line, r.ordinal, r.text, r.reason) for r in broken)
+                (file.name, file.day, r.line, r.ordinal, _storable(r.text), r.reason) for r in broken)
     for name, rows in routed.items():
         delivery.records.setdefault(name, []).extend(rows)
     if foreign:
@@ -111,7 +140,50 @@ def _route(delivery: Delivery, file: LandedFile, tables: tuple[RawTable, ...], t
                               for stream, count in sorted(foreign.items()))
         reason = (f"records csops does not read ({described}): a {tables[0].source} record is recognised by "
                   f"its stream ({', '.join(_streams(tables))}) or its fields")
-        delivery.unread.append((file, sum(foreign.values()), reason))
+        delivery.unread.append((file, sum(foreign.values()), _storable(reason)))
+
+
+_SURROGATES = re.compile("[\udc80-\udcff]")
+
+
+def _storable(text: str) -> str:
+    """Text DuckDB can store: bytes that were not UTF-8 (lone surrogates) as U+FFFD."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
+def _fields(table: RawTable) -> tuple[str, ...]:
+    """The fields that tell a table's records: what it cannot do without, and its signature."""
+    return tuple(dict.fromkeys((*table.required, *table.signature)))
+
+
+def _fit(table: RawTable, keys) -> float:
+    fields = _fields(table)
+    return sum(any(s in keys for s in (f, *COLUMN_ALIASES.get(f, ()))) for f in fields) / len(fields) if fields else 0.0
+
+
+def _best_fit(tables: tuple[RawTable, ...], keys) -> RawTable | None:
+    """The JSON table whose telling fields the keys hold the largest share of (None if none whole)."""
+    scored = [(_fit(t, keys), t) for t in tables if t.file_format == "jsonl"]
+    score, table = max(scored, key=lambda pair: pair[0], default=(0.0, None))
+    return table if score == 1.0 else None
+
+
+def _keys_of(row: tuple) -> set[str]:
+    try:
+        value = orjson.loads(row[4])
+    except orjson.JSONDecodeError:
+        return set()
+    return set(value) if isinstance(value, dict) else set()
+
+
+def _fits_any(home: RawTable, tables: tuple[RawTable, ...], file: LandedFile, rows: list[tuple]) -> bool:
+    """Whether any record routed to ``home`` by its file's name fits it at least as well as any
+    other table: one is enough (a record missing a field is rejected with its reason, not its file)."""
+    for row in rows:
+        keys = _keys_of(row)
+        if _fit(home, keys) >= max(_fit(t, keys) for t in tables if t.file_format == "jsonl"):
+            return True
+    return False
 
 
 def _streams(tables: tuple[RawTable, ...]) -> list[str]:
