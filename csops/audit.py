@@ -16,13 +16,14 @@ import html
 import json
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 
+from csops.redaction import redact
 from csops.paths import SOURCES, CsopsHome
-from csops.publication import read_current
+from csops.publication import LastRun, read_current, read_last_run
 from orchestration.loading import unplaced_files
 
 EXAMPLES_PER_REASON = 3
@@ -61,7 +62,9 @@ def _reason_kind(reason: str) -> str:
 
 def audit_report(home: CsopsHome, run: str | None = None) -> AuditReport:
     failures_on_file = read_step_failures(home)
-    if not home.warehouse.exists() and not failures_on_file:
+    # How the latest `csops run` ended, recorded whatever way it ended (csops.publication).
+    latest = read_last_run(home) if run is None else None
+    if not home.warehouse.exists() and not failures_on_file and latest is None:
         raise AuditError(f"No warehouse in {home.root}: nothing has been loaded yet (`csops run`).")
     try:
         # A run that stopped before making the warehouse left its failures on file only.
@@ -71,12 +74,15 @@ def audit_report(home: CsopsHome, run: str | None = None) -> AuditReport:
     with con:
         tables = {t for t, in con.execute("select table_name from information_schema.tables "
                                           "where table_schema = 'audit'").fetchall()}
-        if not tables & {"quality_results", "step_failures"} and not failures_on_file:
+        if not tables & {"quality_results", "step_failures"} and not failures_on_file and latest is None:
             raise AuditError("No run has recorded its checks yet: run `csops run` first.")
         _prepare(con, tables, failures_on_file)
-        runs = _runs(con, run)
+        if latest is not None and _is_superseded(con, latest):
+            latest = None
+        runs = _latest_runs(con, latest) if latest is not None else _runs(con, run)
         report = AuditReport()
         report.lines += [f"csops audit: {home.root}", f"runs: {', '.join(runs)}", ""]
+        _ending(latest, report)
         _stopped(con, runs, report)
         _loads(con, runs, report)
         _files_not_loaded(con, home, runs, report)
@@ -167,6 +173,39 @@ _RUNS_SQL = f"""
 """
 
 
+def _is_superseded(con, latest: LastRun) -> bool:
+    """Runs not its own recorded in the warehouse since the recorded `csops run` started (runs
+    `csops dev` launched): the report is theirs. A run recorded as running and gone was killed:
+    it is the latest."""
+    if latest.outcome == "running":
+        return False
+    started = datetime.fromisoformat(latest.started_at or latest.at).astimezone(timezone.utc).replace(tzinfo=None)
+    later = con.execute(f"select run_id from ({_RUNS_SQL}) where first_at > ?", [started]).fetchall()
+    return any(run_id not in latest.dagster_runs for run_id, in later)
+
+
+def _latest_runs(con, latest: LastRun) -> list[str]:
+    """The Dagster runs of the latest `csops run`: as it recorded them at its end; the run's own
+    id when it ended before any started; those recorded since the build before, when killed."""
+    if latest.dagster_runs:
+        return list(latest.dagster_runs)
+    if latest.outcome == "running":
+        with contextlib.suppress(AuditError):
+            return _runs(con, None)
+    return [latest.run_id]
+
+
+def _ending(latest: LastRun | None, report: AuditReport) -> None:
+    """How the latest `csops run` ended: its id, when, how, the error."""
+    if latest is None:
+        return
+    started = f"started {latest.started_at[:19].replace('T', ' ')} UTC, " if latest.started_at else ""
+    ended = "" if latest.outcome == "running" else f"ended {latest.at[:19].replace('T', ' ')} UTC: "
+    report.lines.append(f"Latest csops run {latest.run_id[:8]}: {started}{ended}{latest.status()}")
+    report.lines.append("")
+    report.has_failures = report.has_failures or latest.is_failed
+
+
 def _stopped(con, runs: list[str], report: AuditReport) -> None:
     """The steps that failed: the run stopped there, whatever its checks say."""
     failures = con.execute("""
@@ -218,6 +257,8 @@ def _loads(con, runs: list[str], report: AuditReport) -> None:
         order by source, raw_table, source_file, record_number, line_number
     """, [runs]).fetchall()
     by_kind: dict[tuple[str, str, str], list[tuple[str, str, str]]] = {}
+    # Redacted again on the way out: rows loaded before the loader redacted its reasons.
+    rejected = [(source, table, redact(reason), *rest) for source, table, reason, *rest in rejected]
     report.rejected_rows = [(source_file, _place(line, record), reason)
                             for _, _, reason, source_file, line, record in rejected]
     for source, raw_table, reason, source_file, line, record in rejected:

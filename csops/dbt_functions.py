@@ -2,9 +2,12 @@
 
 ``profiles.yml`` names this module. Staging calls ``csops_phone_key(phone)`` and
 ``csops_email_key(email)`` (csops/identity.py): the one place identifiers are normalised
-and pseudonymised. The queue marts call ``csops_erlang_c_agents(...)`` and
-``csops_erlang_c_service_level(...)`` (csops/erlang.py) for required agents; training
-impact, ``csops_t_quantile(p, df)`` (SciPy's Student t) for its intervals.
+and pseudonymised; int_customer_keys, ``csops_crm_user_key(id)`` for a customer's key (a
+keyed hash of their Zendesk user id). survey_comment_examples calls ``csops_redact(text)``
+(csops/redaction.py) on the comments it publishes. The queue marts call
+``csops_erlang_c_agents(...)`` and ``csops_erlang_c_service_level(...)`` (csops/erlang.py)
+for required agents; training impact, ``csops_t_quantile(p, df)`` (SciPy's Student t) for
+its intervals.
 
 Every function is total and registered with ``null_handling=SPECIAL``: under DuckDB's
 default a function may not return null (and one caller number no library can read stopped
@@ -23,7 +26,8 @@ from duckdb.func import ARROW, SPECIAL
 from scipy.stats import t as student_t
 
 from csops.erlang import required_agents, service_level
-from csops.identity import email_key, phone_key
+from csops.identity import crm_user_key, email_key, phone_key
+from csops.redaction import redact
 from csops.sentiment import compound_score
 
 
@@ -64,6 +68,9 @@ class Plugin(BasePlugin):
         # email has no key); under DEFAULT a null result is an error that stops the build.
         conn.create_function("csops_phone_key", phone_key, ["VARCHAR"], "VARCHAR", null_handling=SPECIAL)
         conn.create_function("csops_email_key", email_key, ["VARCHAR"], "VARCHAR", null_handling=SPECIAL)
+        conn.create_function("csops_crm_user_key", crm_user_key, ["VARCHAR"], "VARCHAR", null_handling=SPECIAL)
+        # A customer's text with emails and phone numbers (any country's way) taken out.
+        conn.create_function("csops_redact", redact, ["VARCHAR"], "VARCHAR", null_handling=SPECIAL)
         # VADER compound score of a survey comment, in [-1, 1] (csops/sentiment.py).
         conn.create_function("csops_sentiment", compound_score, ["VARCHAR"], "DOUBLE", null_handling=SPECIAL)
         # Vectorised (a whole vector of rows per call) and null-aware: a missing input

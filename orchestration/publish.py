@@ -12,6 +12,7 @@ import dagster as dg
 import duckdb
 
 from csops.publication import publish
+from csops.pseudonym_key import checked_key_status, key_change, record_key_fingerprint
 from orchestration.quality_record import CheckOutcome, record
 from orchestration.resources import CsopsHomeResource, WarehouseLockResource, WarehouseResource
 
@@ -68,9 +69,19 @@ def publish_asset(upstream_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
             if failures:
                 raise dg.Failure(description=f"Not published: {observed}. The app keeps the last good run; "
                                              "`csops audit` shows every failure.")
+            # The key this build hashed customers with, by its fingerprint; a change is announced
+            # (every customer_key differs from the last publication's). Copied with the audit tables.
+            key = checked_key_status(csops_home.home)
+            record_key_fingerprint(con, run_id, key)
+            change = key_change(con)
+            if change:
+                context.log.warning(change)
             publication = publish(csops_home.home, con, run_id)
         return dg.MaterializeResult(
             metadata={
+                "pseudonym_key_fingerprint": key.fingerprint,
+                "is_demo_key": key.is_demo_key,
+                "key_change": change or "none",
                 "file": dg.MetadataValue.path(str(publication.path)),
                 "tables": ", ".join(publication.tables),
                 "as_of": publication.as_of or "n/a",

@@ -1,4 +1,10 @@
-"""The audit trail as published beside the marts: loads, rejected rows, every check's result."""
+"""The audit trail as published beside the marts: loads, rejected rows, every check's result.
+
+A rejected row's reason and a check's observed values quote what was in the file (a score
+field that held an email, a contact reference that held a phone number): everything shown
+from them passes through :func:`csops.redaction.redact` first, here, whatever the loader and
+the checks wrote (and publications made before they redacted).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ import pandas as pd
 
 from app.data import frame, has_table
 from csops.publication import Publication
+from csops.redaction import redact
 
 
 def has_audit(publication: Publication) -> bool:
@@ -29,8 +36,8 @@ def loads_by_day(publication: Publication, start_date: date, end_date: date) -> 
 
 
 def rejections_by_reason(publication: Publication, start_date: date, end_date: date) -> pd.DataFrame:
-    """Rejected rows grouped by table and reason (the reason without the value it quotes)."""
-    return frame(publication, """
+    """Rejected rows grouped by table and reason (the reason without the value it quotes, redacted)."""
+    reasons = frame(publication, """
         select raw_table, regexp_replace(reason, ':\\s.*$', '') as reason_kind, count(*) as rejected_row_count,
             -- A record's place: its line, and its place in the file where a line holds several
             -- (a Firehose object, an API page).
@@ -40,19 +47,29 @@ def rejections_by_reason(publication: Publication, start_date: date, end_date: d
         from audit.rejected_rows
         where landing_date between $start_date and $end_date
         group by all
-        order by rejected_row_count desc, raw_table, reason_kind
     """, {"start_date": start_date, "end_date": end_date})
+    # A kind can still hold a value (a reason with no ": " before it): two kinds that differ
+    # only in what redaction takes out are one row.
+    reasons = reasons.assign(reason_kind=reasons["reason_kind"].map(redact))
+    reasons = (reasons.groupby(["raw_table", "reason_kind"], as_index=False, dropna=False)
+               .agg(rejected_row_count=("rejected_row_count", "sum"), first_example=("first_example", "min")))
+    return reasons.sort_values(["rejected_row_count", "raw_table", "reason_kind"], ascending=[False, True, True],
+                               ignore_index=True)
 
 
 def rejected_rows(publication: Publication, raw_table: str, reason_kind: str, start_date: date,
                   end_date: date) -> pd.DataFrame:
+    """The rejected rows of one table and reason kind (as :func:`rejections_by_reason` shows it),
+    their reasons redacted."""
     rows = frame(publication, """
-        select source_file, line_number, record_number, landing_date, reason, run_id
+        select source_file, line_number, record_number, landing_date, reason, run_id,
+            regexp_replace(reason, ':\\s.*$', '') as reason_kind
         from audit.rejected_rows
-        where raw_table = $raw_table and regexp_replace(reason, ':\\s.*$', '') = $reason_kind
-            and landing_date between $start_date and $end_date
+        where raw_table = $raw_table and landing_date between $start_date and $end_date
         order by source_file, record_number, line_number
-    """, {"raw_table": raw_table, "reason_kind": reason_kind, "start_date": start_date, "end_date": end_date})
+    """, {"raw_table": raw_table, "start_date": start_date, "end_date": end_date})
+    rows = rows[rows["reason_kind"].map(redact) == redact(reason_kind)].drop(columns="reason_kind")
+    rows = rows.assign(reason=rows["reason"].map(redact)).reset_index(drop=True)
     rows.attrs["total_count"] = len(rows)
     return rows
 
@@ -73,13 +90,15 @@ def runs(publication: Publication) -> pd.DataFrame:
 
 
 def checks(publication: Publication, run_id: str) -> pd.DataFrame:
-    """Every check of one run, failures first."""
-    return frame(publication, """
+    """Every check of one run, failures first; what was observed, redacted (a check can quote
+    the values it found, such as a contact reference someone typed)."""
+    checks = frame(publication, """
         select check_source, asset, check_name, severity, is_passed, observed, report_path
         from audit.quality_results
         where run_id = $run_id
         order by is_passed, severity = 'error' desc, check_source, asset, check_name
     """, {"run_id": run_id})
+    return checks.assign(observed=checks["observed"].map(redact))
 
 
 def reconciliation(publication: Publication, start_date: date, end_date: date,
@@ -92,3 +111,26 @@ def reconciliation(publication: Publication, start_date: date, end_date: date,
         where contact_date between $start_date and $end_date and list_contains($channels, channel)
         order by contact_date desc, channel
     """, {"start_date": start_date, "end_date": end_date, "channels": channels})
+
+
+def pseudonym_key(publication: Publication) -> dict | None:
+    """The key this publication's customers were hashed with (audit.pseudonym_keys, recorded by
+    csops.pseudonym_key with each build): its fingerprint, whether it is the public demo key,
+    and whether it differs from the build before (then no customer_key matches the previous
+    publication's). None for a publication made before keys were recorded."""
+    if "pseudonym_keys" not in publication.audit_tables:
+        return None
+    keys = frame(publication, """
+        select run_id, key_fingerprint, is_demo_key,
+            lag(key_fingerprint) over (order by recorded_at, run_id) as previous_key_fingerprint
+        from audit.pseudonym_keys
+        qualify run_id = $run_id or (recorded_at, run_id) = max((recorded_at, run_id)) over ()
+        order by run_id = $run_id desc
+        limit 1
+    """, {"run_id": publication.run_id})
+    if keys.empty:
+        return None
+    row = keys.iloc[0]
+    previous = row["previous_key_fingerprint"]
+    return {"key_fingerprint": row["key_fingerprint"], "is_demo_key": bool(row["is_demo_key"]),
+            "is_key_changed": isinstance(previous, str) and previous != row["key_fingerprint"]}

@@ -12,6 +12,7 @@ import pandas as pd
 
 from app.data import frame, has_table
 from csops.publication import Publication
+from csops.redaction import redact
 
 RECORDS_SHOWN = 2_000
 
@@ -156,5 +157,10 @@ def survey_responses(publication: Publication, start_date: date | None = None, e
         where responses.is_contact_matched
     """
     where, parameters = _conditions(start_date, end_date, "contact_date", **equal)
-    return _limited(publication, select, where, parameters,
+    rows = _limited(publication, select, where, parameters,
                     "csat_score asc nulls last, contact_date, survey_response_id")
+    if comments:
+        # Redacted again as shown: a publication made before the redaction knew every
+        # country's phone numbers and every script's addresses (issue 15) still shows none.
+        rows["comment_text_redacted"] = rows["comment_text_redacted"].map(redact)
+    return rows

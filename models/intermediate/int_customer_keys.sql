@@ -1,3 +1,7 @@
+-- A table, not a view: its keys come from csops's functions (csops/dbt_functions.py), computed
+-- once here, and any reader of the warehouse can query them without those functions.
+{{ config(materialized='table') }}
+
 -- One customer across systems (KPI_DEFINITIONS.md section 3): Zendesk knows a customer by
 -- their user id, phone and email; Connect by the calling number. Identifiers arrive here
 -- already normalised and pseudonymised (keyed hashes, stg_crm__user_identifiers), every one a
@@ -5,6 +9,9 @@
 -- customer is the lowest Zendesk user id among the users sharing any of their phones or emails
 -- (one hop: two Zendesk accounts with the same phone are one customer); a caller Zendesk does
 -- not know is known by their number alone. People who were ever agents are no customers.
+-- The customer's key is a keyed hash of that lowest user id (`crm:<hash>`, csops_crm_user_key),
+-- never the id itself: Zendesk's user id is the vendor's handle on the person. The hash is
+-- taken last, so the matching above works on ids, as before.
 with
 
 customers as (
@@ -29,11 +36,11 @@ lowest_by_email as (
 canonical as (
     select
         customers.crm_user_id,
-        'crm:' || least(
+        least(
             customers.crm_user_id,
             min(lowest_by_phone.crm_user_id),
             min(lowest_by_email.crm_user_id)
-        ) as customer_key
+        ) as customer_crm_user_id
     from customers
     left join identifiers
         on customers.crm_user_id = identifiers.crm_user_id
@@ -45,7 +52,7 @@ canonical as (
 ),
 
 phone_keys as (
-    select identifiers.phone_key as identifier, min(canonical.customer_key) as customer_key
+    select identifiers.phone_key as identifier, min(canonical.customer_crm_user_id) as customer_crm_user_id
     from identifiers
     inner join canonical
         on identifiers.crm_user_id = canonical.crm_user_id
@@ -54,7 +61,7 @@ phone_keys as (
 ),
 
 email_keys as (
-    select identifiers.email_key as identifier, min(canonical.customer_key) as customer_key
+    select identifiers.email_key as identifier, min(canonical.customer_crm_user_id) as customer_crm_user_id
     from identifiers
     inner join canonical
         on identifiers.crm_user_id = canonical.crm_user_id
@@ -62,12 +69,20 @@ email_keys as (
     group by all
 ),
 
+identifiers_with_customer as (
+    select 'crm_user_id' as identifier_type, crm_user_id::varchar as identifier, customer_crm_user_id from canonical
+    union all
+    select 'phone_key', identifier, customer_crm_user_id from phone_keys
+    union all
+    select 'email_key', identifier, customer_crm_user_id from email_keys
+),
+
 final as (
-    select 'crm_user_id' as identifier_type, crm_user_id::varchar as identifier, customer_key from canonical
-    union all
-    select 'phone_key', identifier, customer_key from phone_keys
-    union all
-    select 'email_key', identifier, customer_key from email_keys
+    select
+        identifier_type,
+        identifier,
+        'crm:' || csops_crm_user_key(customer_crm_user_id::varchar) as customer_key
+    from identifiers_with_customer
 )
 
 select * from final

@@ -21,7 +21,9 @@ answered as (
     select
         invitations.*,
         responses.contact_system,
-        responses.contact_ref
+        responses.contact_ref,
+        -- Answered even when the contact reference was withheld (null): the response exists.
+        responses.survey_response_id as responded_survey_response_id
     from invitations
     left join responses
         on invitations.survey_response_id = responses.survey_response_id
@@ -37,7 +39,7 @@ final as (
         referenced.contact_id,
         referenced.sent_at,
         referenced.distribution_status,
-        referenced.contact_ref is not null as is_responded,
+        referenced.responded_survey_response_id is not null as is_responded,
         contacts.contact_id is not null as is_contact_matched,
         contacts.channel,
         contacts.contact_date,

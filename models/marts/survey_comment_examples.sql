@@ -1,8 +1,8 @@
 -- The one mart that carries comment text, deliberately, so a manager can read examples of a
 -- theme next to its CSAT. The text is redacted here, before it can be published: email
--- addresses, phone numbers and any run of 6 or more digits (order, account, card numbers)
--- are replaced. Names are not: nothing in csops can find a name, so a comment that names
--- someone keeps the name.
+-- addresses (any script), phone numbers (any country's way of writing them) and any run of 6
+-- or more digits (order, account, card numbers) are replaced. Names are not: nothing in csops
+-- can find a name, so a comment that names someone keeps the name.
 with
 
 comments as (
@@ -20,26 +20,13 @@ texts as (
 ),
 
 redacted as (
-    -- Emails first (an address can hold digits), then phone numbers (a number with a + and
-    -- country code; a North American number with or without its area code, in any of the
-    -- usual separators), then whatever run of 6+ digits is left. RE2 has no look-around, so
-    -- each rule is its own pass.
+    -- Emails and phone numbers first (csops_redact, csops/redaction.py: libphonenumber's
+    -- matcher in the ways twenty countries write a number, a Unicode-aware email pattern), then
+    -- whatever run of 6+ digits is left (order, account, card numbers).
     select
         survey_response_id,
         comment_text,
-        regexp_replace(
-            regexp_replace(
-                regexp_replace(
-                    regexp_replace(
-                        comment_text,
-                        '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+', '[email]', 'g'
-                    ),
-                    '\+\d{1,3}(?:[ .-]*\(?\d{1,4}\)?){2,5}', '[phone]', 'g'
-                ),
-                '(?:\b1[ .-])?(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])?\b\d{3}[ .-]\d{4}\b', '[phone]', 'g'
-            ),
-            '\d{6,}', '[number]', 'g'
-        ) as comment_text_redacted
+        regexp_replace(csops_redact(comment_text), '\d{6,}', '[number]', 'g') as comment_text_redacted
     from texts
 ),
 

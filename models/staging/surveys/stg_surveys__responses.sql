@@ -81,6 +81,22 @@ measures as (
     group by ResponseId
 ),
 
+shaped_measures as (
+    -- The contact surveyed is kept only when it has the shape of one: a Zendesk ticket id
+    -- (digits) or an Amazon Connect ContactId (a UUID). Anything else in the field was typed
+    -- by someone (an email, a phone number, a sentence) and is withheld here, so it cannot
+    -- reach a mart through the contact id: the response stays, matched to no contact, and the
+    -- warn-level not_null test on contact_ref counts them.
+    select
+        *,
+        contact_ref is not null and not coalesce(case contact_system
+            when 'crm' then regexp_full_match(contact_ref, '[0-9]{1,19}')
+            when 'telephony' then regexp_full_match(
+                contact_ref, '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}')
+        end, false) as is_contact_ref_withheld
+    from measures
+),
+
 final as (
     select
         counted.ResponseId as survey_response_id,
@@ -106,12 +122,13 @@ final as (
         measures.comment_text,
         csops_email_key(counted.RecipientEmail) as recipient_email_key,
         measures.contact_system,
-        measures.contact_ref,
+        case when not measures.is_contact_ref_withheld then measures.contact_ref end as contact_ref,
+        measures.is_contact_ref_withheld,
         counted._source_file,
         counted._source_line,
         counted._landing_date
     from counted
-    inner join measures
+    inner join shaped_measures as measures
         on counted.ResponseId = measures.ResponseId
 )
 
