@@ -6,7 +6,9 @@ elsewhere moves all of it and nothing is written outside.
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +50,11 @@ class CsopsHome:
         return self.root / "warehouse.duckdb"
 
     @property
+    def warehouse_lock(self) -> Path:
+        """Held (an OS file lock) by the run that writes the warehouse, for its whole length."""
+        return self.root / "warehouse.lock"
+
+    @property
     def load_ledger(self) -> Path:
         """A copy of what the warehouse has loaded (file sizes and times), for the sensor,
         which must not open the warehouse while a run writes it."""
@@ -75,6 +82,34 @@ class CsopsHome:
     @property
     def dbt_logs(self) -> Path:
         return self.root / "dbt" / "logs"
+
+
+# Errors that mean the disk holding CSOPS_HOME takes no more writes: full, over quota, read-only.
+OUT_OF_SPACE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+# The same, as DuckDB, SQLite and dbt word them (they raise their own errors, without an errno).
+OUT_OF_SPACE_MESSAGES = ("no space left on device", "disk quota exceeded", "read-only file system",
+                         "database or disk is full")
+
+
+def is_out_of_space(error: BaseException | str) -> bool:
+    """Whether an error (or any error it was raised from, or a message) says the disk takes no
+    more writes."""
+    seen: set[int] = set()
+    while isinstance(error, BaseException) and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno in OUT_OF_SPACE_ERRNOS:
+            return True
+        if any(message in str(error).lower() for message in OUT_OF_SPACE_MESSAGES):
+            return True
+        error = error.__cause__ or error.__context__
+    return isinstance(error, str) and any(message in error.lower() for message in OUT_OF_SPACE_MESSAGES)
+
+
+def free_megabytes(path: Path) -> int:
+    """Free space on the disk holding ``path`` (its nearest existing folder), in MB."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return shutil.disk_usage(path).free // 1_000_000
 
 
 def csops_home() -> CsopsHome:

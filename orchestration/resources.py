@@ -62,7 +62,7 @@ class WarehouseLockResource(dg.ConfigurableResource):
 
     @contextmanager
     def yield_for_execution(self, context) -> Iterator["WarehouseLockResource"]:
-        path = Path(self.root) / "warehouse.lock"
+        path = CsopsHome(Path(self.root)).warehouse_lock
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a") as handle:
             waited_since = time.monotonic()
@@ -98,6 +98,46 @@ def dbt_executable() -> str:
     return str(Path(sys.executable).with_name("dbt"))
 
 
+# dbt runs as a child process, writing the warehouse. Killed alone (SIGKILL: the OOM killer, a
+# `kill -9`), a run would leave it orphaned and still writing, with warehouse.lock released, and
+# the next run would take the lock and fail on the warehouse. So dbt is started through this
+# wrapper: it asks the kernel to kill it when its parent dies (Linux's PR_SET_PDEATHSIG, which
+# survives the exec) and then becomes dbt. A parent that dies between the wrapper's first look
+# at it and the request is caught by a second look; one that dies in the milliseconds before
+# the wrapper's interpreter starts is not (the wrapper cannot tell its reaper from its parent).
+_BOUND_DBT = """#!{python} -S
+# Written by csops (orchestration/resources.py): dbt, killed with the process that starts it.
+import ctypes, os, signal, sys
+parent = os.getppid()
+if ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL) != 0:  # 1: PR_SET_PDEATHSIG
+    sys.exit(f"csops: cannot bind dbt to its parent: {{os.strerror(ctypes.get_errno())}}")
+if os.getppid() != parent:
+    sys.exit("csops: dbt not started: the process that started it has gone")
+os.execv({dbt!r}, [{dbt!r}, *sys.argv[1:]])
+"""
+
+
+def bound_dbt_executable(home: CsopsHome) -> str:
+    """dbt started through a wrapper (under CSOPS_HOME/dbt/bin) that the kernel kills, with dbt,
+    when the process that started it dies. Plain dbt where that cannot be had: not Linux, a
+    CSOPS_HOME mounted noexec, or a Python path no ``#!`` line can hold (a space, over 120 bytes)."""
+    plain = dbt_executable()
+    folder = home.root / "dbt" / "bin"
+    folder.mkdir(parents=True, exist_ok=True)
+    if (not sys.platform.startswith("linux") or os.statvfs(folder).f_flag & os.ST_NOEXEC
+            or " " in sys.executable or len(sys.executable.encode()) > 120):
+        return plain
+    wrapper = folder / "dbt"
+    text = _BOUND_DBT.format(python=sys.executable, dbt=plain)
+    if not wrapper.exists() or wrapper.read_text() != text:
+        # Written aside and renamed: `csops dev`'s code server and its runs may write it at once.
+        staged = folder / f".dbt.{os.getpid()}"
+        staged.write_text(text)
+        staged.chmod(0o755)
+        os.replace(staged, wrapper)
+    return str(wrapper)
+
+
 def dbt_project(home: CsopsHome) -> DbtProject:
     return DbtProject(project_dir=REPO_ROOT, profiles_dir=REPO_ROOT, target_path=home.dbt_target)
 
@@ -114,7 +154,7 @@ def prepare_dbt_manifest(home: CsopsHome) -> DbtProject:
         manifest.parent.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, **dbt_environment(home)}
         completed = subprocess.run(
-            [dbt_executable(), "parse", "--quiet", "--target-path", str(home.dbt_target)],
+            [bound_dbt_executable(home), "parse", "--quiet", "--target-path", str(home.dbt_target)],
             cwd=REPO_ROOT, env=env, capture_output=True, text=True,
         )
         if completed.returncode != 0:
@@ -134,5 +174,6 @@ def resources(home: CsopsHome) -> dict[str, object]:
         "csops_home": CsopsHomeResource(root=str(home.root)),
         "warehouse": WarehouseResource(database=str(home.warehouse)),
         "warehouse_lock": WarehouseLockResource(root=str(home.root)),
-        "dbt": DbtCliResource(project_dir=dbt_project(home), profiles_dir=str(REPO_ROOT), dbt_executable=dbt_executable()),
+        "dbt": DbtCliResource(project_dir=dbt_project(home), profiles_dir=str(REPO_ROOT),
+                              dbt_executable=bound_dbt_executable(home)),
     }

@@ -9,20 +9,27 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import time
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import TextIO
 
 import dagster as dg
 import duckdb
 
-from csops.paths import CsopsHome
-from csops.publication import read_current
+from csops.paths import CsopsHome, free_megabytes, is_out_of_space
+from csops.pseudonym_key import key_change
+from csops.publication import end_run, read_current, start_run
 from orchestration.automation import BUILD_JOB_NAME, LOAD_JOB_NAME, partition_range_tags, plan_loads
 from orchestration.load_assets import landing_days
-from orchestration.loading import unplaced_files
+from orchestration.audit_trail import read_ledger
+from orchestration.landing import describe_gone, gone_files, unplaced_files
 from orchestration.definitions import build_definitions
+from orchestration.quality_record import failure_message
 
 
 @dataclass
@@ -44,9 +51,18 @@ class RunSummary:
     log_file: Path | None = None
     # Files under landing/ that csops did not load, with why: none is ignored silently.
     files_not_loaded: list[tuple[str, str]] = field(default_factory=list)
+    # Days loaded earlier whose files are gone from landing/: kept until `csops drop`, and said.
+    kept_not_landed: list[str] = field(default_factory=list)
+    # The pseudonymisation key differs from the previous build's: every customer_key changed.
+    key_change: str | None = None
+    # Why the run stopped, when not (only) a step or a check: an error outside any step, a full disk.
+    error: str | None = None
 
     def render(self) -> str:
-        lines = [f"csops run {self.run_id[:8]}: {'SUCCESS' if self.success else 'FAILED'} in {self.seconds:.1f} s", ""]
+        lines = [f"csops run {self.run_id[:8]}: {'SUCCESS' if self.success else 'FAILED'} in {self.seconds:.1f} s"]
+        if self.error:
+            lines.append(f"FAILED: {self.error}")
+        lines.append("")
         lines.append("Steps")
         steps = _with_suites_folded(self.steps)
         width = max((len(name) for name, _, _ in steps), default=0)
@@ -54,7 +70,7 @@ class RunSummary:
         lines += [f"  error: {error}" for error in self.step_errors]
         spans = [start if start == end else f"{start} to {end}" for start, end in self.days_loaded]
         lines.append(f"Landing days loaded: {', '.join(spans)}" if spans else
-                     "Landing days loaded: none (no file new, changed or gone since the last load)")
+                     "Landing days loaded: none (no file new or changed since the last load)")
         if self.rows_loaded:
             lines.append(f"  {'Rows this run (new or changed days)':<32} {'loaded':>10} {'rejected':>10}")
             lines += [f"  {table:<32} {rows:>10,} {self.rows_rejected.get(table, 0):>10,}"
@@ -67,10 +83,17 @@ class RunSummary:
             lines += [f"  {name}: {reason}" for name, reason in self.files_not_loaded[:FILES_LISTED]]
             if len(self.files_not_loaded) > FILES_LISTED:
                 lines.append(f"  ... and {len(self.files_not_loaded) - FILES_LISTED} more (audit.unread_files)")
+        if self.kept_not_landed:
+            lines.append(f"Kept, though gone from landing/ ({len(self.kept_not_landed)} source days):")
+            lines += [f"  {line}" for line in self.kept_not_landed[:FILES_LISTED]]
+            if len(self.kept_not_landed) > FILES_LISTED:
+                lines.append(f"  ... and {len(self.kept_not_landed) - FILES_LISTED} more")
         lines.append(f"Checks: {self.checks_passed} passed, {len(self.check_failures)} failed, "
                      f"{len(self.check_warnings)} warnings")
         lines += [f"  FAILED  {name}" for name in self.check_failures]
         lines += [f"  warning {name}" for name in self.check_warnings]
+        if self.key_change:
+            lines.append(f"NOTE: {self.key_change}")
         if self.published_this_run:
             lines.append(f"Published for the app: {self.publication}")
         else:
@@ -107,33 +130,127 @@ def run_pipeline(home: CsopsHome, full_refresh: bool = False) -> RunSummary:
     """Load what is stale, then build and publish, on the instance in DAGSTER_HOME.
 
     dbt's and Dagster's own logs go to a file under CSOPS_HOME/logs: the terminal gets the summary.
+    However the run ends (a step that failed, an error outside any step, a full disk, Ctrl-C), it
+    ends with its summary, and with its end recorded for ``csops audit`` and the app
+    (``published/last_run.json``).
     """
     started = time.perf_counter()
+    own_id = uuid.uuid4().hex  # the run's name until (unless) a Dagster run starts
+    runs: list[tuple[dg.ExecuteInProcessResult, list]] = []
+    ranges: list[tuple[str, str]] = []
     log_file = home.root / "logs" / f"run-{datetime.now():%Y%m%dT%H%M%S}.log"
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    runs = []
-    with log_file.open("w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-        defs = build_definitions(home)
-        with dg.DagsterInstance.get() as instance:
-            plan = plan_loads(home, instance.get_dynamic_partitions(landing_days.name))
-            instance.add_dynamic_partitions(landing_days.name, plan.new_partitions)
-            load_job = defs.resolve_job_def(LOAD_JOB_NAME)
-            for start, end in plan.ranges:
-                result = load_job.execute_in_process(instance=instance, raise_on_error=False,
-                                                     tags=partition_range_tags(start, end))
-                runs.append((result, instance.all_logs(result.run_id)))
-                if not result.success:
-                    break  # a load that failed (or failed reconciliation) is not built upon
-            else:
-                result = defs.resolve_job_def(BUILD_JOB_NAME).execute_in_process(
-                    instance=instance, raise_on_error=False,
-                    run_config={"ops": {"csops_dbt_models": {"config": {"full_refresh": full_refresh}}}})
-                runs.append((result, instance.all_logs(result.run_id)))
-    summary = summarise(runs, home, time.perf_counter() - started)
-    summary.days_loaded = plan.ranges
-    summary.log_file = log_file
-    summary.files_not_loaded = files_not_loaded(home)
+    started_at = raised = None
+    try:
+        started_at = start_run(home, own_id)
+        with _run_log(log_file) as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            defs = build_definitions(home)
+            with dg.DagsterInstance.get() as instance:
+                plan = plan_loads(home, instance.get_dynamic_partitions(landing_days.name))
+                ranges = plan.ranges
+                instance.add_dynamic_partitions(landing_days.name, plan.new_partitions)
+                load_job = defs.resolve_job_def(LOAD_JOB_NAME)
+                for start, end in plan.ranges:
+                    result = load_job.execute_in_process(instance=instance, raise_on_error=False,
+                                                         tags=partition_range_tags(start, end))
+                    runs.append((result, instance.all_logs(result.run_id)))
+                    if not result.success:
+                        break  # a load that failed (or failed reconciliation) is not built upon
+                else:
+                    result = defs.resolve_job_def(BUILD_JOB_NAME).execute_in_process(
+                        instance=instance, raise_on_error=False,
+                        run_config={"ops": {"csops_dbt_models": {"config": {"full_refresh": full_refresh}}}})
+                    runs.append((result, instance.all_logs(result.run_id)))
+    except BaseException as error:  # noqa: BLE001 - recorded and told below; Ctrl-C raised again
+        raised = error
+    summary = _summary(home, runs, own_id, time.perf_counter() - started, raised)
+    summary.days_loaded = ranges
+    summary.log_file = log_file if log_file.exists() else None
+    _end(home, summary, started_at, runs, raised)
+    with contextlib.suppress(OSError), log_file.open("a") as log:
+        log.write("\n" + summary.render() + "\n")  # the log keeps the summary too, where there is room
+    if raised is not None and not isinstance(raised, Exception):
+        raise raised
     return summary
+
+
+@contextlib.contextmanager
+def _run_log(path: Path) -> Iterator[TextIO]:
+    """The run's log file; a full disk loses (the rest of) the log, never the run's end."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        log = path.open("w")
+    except OSError:
+        log = open(os.devnull, "w")  # noqa: SIM115 - closed below
+    try:
+        yield log
+    finally:
+        with contextlib.suppress(OSError):
+            log.close()
+
+
+def _summary(home: CsopsHome, runs: list, own_id: str, seconds: float, raised: BaseException | None) -> RunSummary:
+    """The summary of what ran; a failed one says why, and says so plainly when the disk is full."""
+    summary = RunSummary(run_id=own_id, success=False, seconds=seconds)
+    if runs:
+        try:
+            summary = summarise(runs, home, seconds)
+        except Exception as error:  # noqa: BLE001 - the summary is what must not be lost
+            summary.step_errors.append(f"the run's summary is incomplete: {failure_message(error)}")
+    if raised is not None:
+        summary.success = False
+        summary.error = failure_message(raised) if isinstance(raised, Exception) else "interrupted (Ctrl-C)"
+    with contextlib.suppress(Exception):
+        summary.files_not_loaded = files_not_loaded(home)
+    with contextlib.suppress(Exception):
+        summary.key_change = _key_change(home)
+    with contextlib.suppress(Exception):
+        summary.kept_not_landed = describe_gone(gone_files(read_ledger(home.load_ledger, home.warehouse), home.landing))
+    if not summary.success and _disk_full(home, summary, raised):
+        summary.error = (f"the disk holding CSOPS_HOME is full: {free_megabytes(home.root)} MB free; "
+                         "free space and run again; "
+                         + ("nothing was published" if not summary.published_this_run else
+                            "the run published before it filled the disk"))
+    if not summary.success and summary.error is None and not summary.check_failures and not summary.step_errors:
+        summary.error = "the run did not finish its steps (see its log)"
+    return summary
+
+
+# Below this much free space after a failed run, the disk is the likeliest cause: dbt and DuckDB
+# do not always say so in the error they raise (a file they could not write, cut short).
+NEARLY_FULL_MB = 16
+
+
+def _disk_full(home: CsopsHome, summary: RunSummary, raised: BaseException | None) -> bool:
+    if (raised is not None and is_out_of_space(raised)) or any(is_out_of_space(e) for e in summary.step_errors):
+        return True
+    with contextlib.suppress(OSError):
+        if free_megabytes(home.root) < NEARLY_FULL_MB:
+            return True
+    return False
+
+
+def _end(home: CsopsHome, summary: RunSummary, started_at: str | None, runs: list, raised: BaseException | None) -> None:
+    """Record how the run ended, for `csops audit` and the app, whatever way it ended."""
+    if summary.published_this_run:
+        outcome = "published"
+    elif summary.check_failures and summary.error is None and not summary.step_errors:
+        outcome = "blocked"
+    else:
+        outcome = "failed"
+    error = summary.error or (summary.step_errors[0] if summary.step_errors else None)
+    if outcome == "failed" and error is None:
+        error = f"{len(summary.check_failures)} blocking check(s) failed" if summary.check_failures else "unknown"
+    try:
+        end_run(home, started_at or datetime.now(timezone.utc).isoformat(), summary.run_id, outcome, error,
+                tuple(result.run_id for result, _ in runs))
+    except OSError as error_recording:
+        summary.step_errors.append(f"this run's end could not be recorded for `csops audit` and the app: "
+                                   f"{error_recording}")
+
+
+def _key_change(home: CsopsHome) -> str | None:
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        return key_change(con)
 
 
 def files_not_loaded(home: CsopsHome) -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import components, filters, quality_docs
+from app import components, data, filters, quality_docs
 from app.data import quality
 
 TITLE = "Data quality"
@@ -21,12 +21,28 @@ def render() -> None:
     if page is None:
         return
     publication, chosen = page
+    _render_latest_run(publication)
     if not quality.has_audit(publication):
         st.info(NO_AUDIT)
         return
     _render_runs(publication)
     _render_loads(publication, chosen)
     _render_reconciliation(publication, chosen)
+
+
+def _render_latest_run(publication) -> None:
+    """How the latest run ended, however it ended (published/last_run.json): the table below holds
+    only the runs this publication's audit trail knows."""
+    last_run = data.last_run()
+    if last_run is None:
+        return
+    text = f"Latest run `{last_run.run_id[:8]}` ({last_run.at[:16].replace('T', ' ')} UTC): {last_run.status()}."
+    if last_run.outcome == "published":
+        st.success(text)
+    elif last_run.is_failed:
+        st.error(f"{text} These pages show the run `{publication.run_id[:8]}`; `csops audit` has the details.")
+    else:
+        st.info(text)
 
 
 def _render_runs(publication) -> None:

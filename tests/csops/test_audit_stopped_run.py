@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
+import subprocess
+import sys
 from datetime import datetime, timedelta
 
 import duckdb
@@ -20,6 +23,7 @@ import pytest
 from csops import cli
 from csops.audit import BUILD_JOB_NAME, StepFailure, append_step_failure, audit_report
 from csops.paths import CsopsHome
+from csops.publication import end_run, read_last_run, start_run
 from orchestration.quality_record import CheckOutcome, record, record_step_failure
 from tests.conftest import restored_environment
 
@@ -100,3 +104,34 @@ def test_a_run_that_could_not_open_the_warehouse_is_reported_from_beside_it(tmp_
     report = audit_report(home)
     assert report.has_failures and report.lines[1] == "runs: load-1"
     assert "  FAILED  load-1 load_crm: IOException: IO Error: Could not set lock on file" in report.lines
+
+
+def test_a_run_that_failed_outside_any_step_is_the_latest_and_failed(tmp_path):
+    """Issue 15: a build published; then a `csops run` that failed before any Dagster run (a landing
+    folder it could not read, a full disk) recorded only its end. The audit reports that run, with
+    its error, not the build before, and fails; so does a run recorded as running whose process
+    is gone (killed)."""
+    home = CsopsHome(tmp_path)
+    home.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    passed = [CheckOutcome("published_marts", "no blocking check failed", "error", True, "none")]
+    with duckdb.connect(str(home.warehouse)) as con:
+        record(con, "build-1", "publication_gate", passed, home)
+    started_at = start_run(home, "csops-run-2")
+    end_run(home, started_at, "csops-run-2", "failed", "ValueError: a landing folder named 2026-02-30")
+    report = audit_report(home)
+    assert report.has_failures
+    assert report.lines[1] == "runs: csops-run-2"
+    assert any(line.startswith("Latest csops run csops-ru: started ") and
+               "FAILED: ValueError: a landing folder named 2026-02-30" in line for line in report.lines), report.lines
+    assert "Published for the app" not in report.text() and "Not published" in report.text()
+
+    killed = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    start_run(home, "csops-run-3")
+    meta = json.loads((home.published / "last_run.json").read_text())
+    (home.published / "last_run.json").write_text(json.dumps({**meta, "pid": killed.pid}))
+    assert read_last_run(home).is_alive  # running: not (yet) a failure
+    killed.kill()
+    killed.wait()
+    report = audit_report(home)
+    assert report.has_failures
+    assert any("stopped without recording its end" in line for line in report.lines), report.lines
