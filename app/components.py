@@ -7,6 +7,7 @@ a click on the table, so that it works the same in a browser and in AppTest.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -20,6 +21,38 @@ NO_PUBLICATION = ("No data has been published yet. Run `csops run` to build the 
                   "this page shows them as soon as the run publishes (refresh the page).")
 NO_SELECTION = "Select at least one channel (and team) in the sidebar to see this page."
 NO_DATED_ROWS = "The current publication has no dated contacts to filter on. Run `csops run` once data has landed."
+
+_ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # CommonMark lets a backslash escape each of these
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\u2028\u2029]")
+_WORD_JOINER = "\u2060"  # invisible, and no line break at it
+_AUTOLINK_START = re.compile(r"(?<=[:@])|(?<=www)(?=\.)", re.IGNORECASE)
+
+
+def plain(text: object) -> str:
+    """``text`` as Markdown that shows it literally, for a value from the URL or the data inside
+    ``st.markdown``, ``st.caption``, ``st.info``, headers, labels and help texts.
+
+    Every ASCII punctuation character is backslash-escaped (no link, image, emphasis, HTML, LaTeX
+    or ``:color[...]``). Escapes do not stop Streamlit's GFM autolinks, which are found in the
+    text after parsing (``https://...``, ``www.``, ``name@host``), nor its ``:emoji:`` codes: an
+    invisible word joiner after each ``:`` and ``@`` and before the dot of ``www.`` does. Line
+    breaks become spaces, so a value stays inside its sentence.
+    """
+    text = _LINE_BREAK.sub(" ", str(text))
+    text = _AUTOLINK_START.sub(_WORD_JOINER, text)
+    return _ASCII_PUNCTUATION.sub(r"\\\1", text)
+
+
+def code(text: object) -> str:
+    """``text`` as a Markdown code span: literal too (no autolink or emoji either), in monospace, for
+    identifiers such as a check's name or a parameter's value."""
+    text = _LINE_BREAK.sub(" ", str(text))
+    if not text:
+        return ""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    # A span drops one space at each end when both are there: pad, so that the text keeps its own.
+    padded = text.startswith("`") or text.endswith("`") or (text.startswith(" ") and text.endswith(" "))
+    return f"{fence} {text} {fence}" if padded else f"{fence}{text}{fence}"
 
 
 def publication_or_stop() -> Publication | None:

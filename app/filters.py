@@ -18,7 +18,7 @@ from datetime import date
 
 import streamlit as st
 
-from app import data
+from app import components, data
 from csops.publication import Publication
 
 DATES_KEY = "filter_dates"
@@ -71,7 +71,8 @@ def render_global_filters(publication: Publication) -> Filters | None:
         if options.teams:
             st.multiselect("Teams", options=list(team_labels), key=TEAMS_KEY, format_func=team_labels.get)
         if dropped:
-            st.caption("Not in this publication, so left out: " + ", ".join(dropped))
+            # Literal text: a value from the URL is the visitor's, not ours, and must not become a link.
+            st.caption("Not in this publication, so left out: " + ", ".join(components.plain(item) for item in dropped))
     filters = current(options)
     _write_query_params(filters)
     return filters
@@ -121,7 +122,7 @@ def _restore_state(publication: Publication, options: data.FilterOptions) -> lis
         if not wanted and not has_state:
             wanted = known  # no choice made: everything
         st.session_state[key] = [value for value in wanted if value in known]
-        dropped += [f"{param} {value!r}" for value in wanted if value not in known]
+        dropped += [f"{param} {_shortened(value)!r}" for value in wanted if value not in known]
     st.session_state[CHECKED_KEY] = str(publication.path)
     return dropped
 
@@ -136,6 +137,10 @@ def _write_query_params(filters: Filters) -> None:
         params[PARAM_TEAM] = list(filters.teams)
     # Writing the address bar does not rerun the page.
     st.query_params.from_dict(params)
+
+
+def _shortened(value: str, limit: int = 60) -> str:
+    return value if len(value) <= limit else value[:limit - 3] + "..."
 
 
 def _date(text: str | None) -> date | None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from app import data, filters, quality_docs
+from app import components, data, filters, quality_docs
 from app.views import (agents_teams, csat_by_channel, customer_feedback, data_quality, first_contact_resolution,
                        overview, queues_staffing, sla_backlog)
 from csops.publication import LastRun, Publication
@@ -61,16 +61,22 @@ def render_publication_sidebar(publication: Publication | None) -> None:
 
 def render_blocked_run_notice(publication: Publication | None, last_run: LastRun | None) -> None:
     """Say so when the latest run was not published: the numbers shown are the last good run's."""
-    if last_run is None or last_run.outcome != "blocked":
+    if last_run is None or not last_run.is_failed:
         return
-    failures = last_run.blocking_failure_count or len(last_run.blocking_failures)
-    shown = "\n".join(f"- {failure}" for failure in last_run.blocking_failures[:5])
-    more = f"\n- ... and {failures - 5} more" if failures > 5 else ""
     if publication is None:
         kept = "Nothing has been published yet, so there is nothing to show."
     else:
         kept = (f"You are seeing the last good run, `{publication.run_id[:8]}`, published "
                 f"{format_utc(publication.published_at)}.")
+    if last_run.outcome != "blocked":  # failed outside any check, or killed: its error, shown literally
+        st.warning(f"**The latest run, `{last_run.run_id[:8]}` ({format_utc(last_run.at)}), was not published:** "
+                   f"{components.plain(last_run.status())} {kept}\n\nWhat happened: `csops audit`.",
+                   icon=":material/block:")
+        return
+    failures = last_run.blocking_failure_count or len(last_run.blocking_failures)
+    # Asset and check names come from the checks' records: shown literally, whatever they hold.
+    shown = "\n".join(f"- {components.code(failure)}" for failure in last_run.blocking_failures[:5])
+    more = f"\n- ... and {failures - 5} more" if failures > 5 else ""
     st.warning(
         f"**The latest run, `{last_run.run_id[:8]}` ({format_utc(last_run.at)}), was not published:** "
         f"{failures} blocking check(s) failed. {kept}\n\n{shown}{more}\n\n"
@@ -84,8 +90,9 @@ def render_quality_sidebar(last_run: LastRun | None) -> None:
     with st.sidebar:
         st.subheader("Data quality")
         if last_run is not None:
-            outcome = "published" if last_run.outcome == "published" else "**blocked** (not published)"
-            st.caption(f"Latest run `{last_run.run_id[:8]}`: {outcome}, {format_utc(last_run.at)}")
+            # The status may quote an error (a file name, a path): shown literally.
+            st.caption(f"Latest run `{last_run.run_id[:8]}`: {components.plain(last_run.status())}, "
+                       f"{format_utc(last_run.at)}")
         url = quality_docs.data_docs_url()
         if url is None:
             st.caption("No quality checks have run yet.")
@@ -100,7 +107,7 @@ def _render_parameters(parameters: dict[str, Any]) -> None:
         return
     st.markdown("**Parameters used**")
     # Named as in KPI_DEFINITIONS.md so a reader can look each one up.
-    st.markdown("\n".join(f"- `{name}` = {value}" for name, value in shown.items()))
+    st.markdown("\n".join(f"- `{name}` = {components.code(value)}" for name, value in shown.items()))
 
 
 def format_utc(moment: datetime | str | None) -> str:

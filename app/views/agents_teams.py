@@ -444,14 +444,14 @@ def _render_training(publication: Publication) -> None:
     shown = rows[rows["is_shown"].astype(bool)]
     for (training_name, completed_on), cohort in shown.groupby(["training_name", "completed_on"], sort=False):
         completed = pd.Timestamp(completed_on).date()
-        st.subheader(f"{training_name}, completed {completed}")
+        st.subheader(f"{components.plain(training_name)}, completed {completed}")  # the manager's training log
         if not cohort["is_window_complete"].astype(bool).all():
             st.caption("The weeks after completion have not all happened yet: the 'after' side is still filling.")
         st.plotly_chart(_training_figure(cohort), width="stretch", key=f"people_training_{training_name}_{completed}")
 
     hidden = rows[~rows["is_shown"].astype(bool)]
     if not hidden.empty:
-        cohorts = ", ".join(sorted({f"{name} ({pd.Timestamp(day).date()}, {int(n)} trained)"
+        cohorts = ", ".join(sorted({f"{components.plain(name)} ({pd.Timestamp(day).date()}, {int(n)} trained)"
                                     for name, day, n in zip(hidden["training_name"], hidden["completed_on"],
                                                             hidden["trained_agent_count"])}))
         st.info(f"Not shown (fewer than {fewest} trained agents with the KPI before and after, too few to tell "

@@ -260,7 +260,7 @@ def _render_ranking(ranked: pd.DataFrame, centre: dict, *, key: str, config: dic
     unranked_count = len(ranked) - ranked_count
     min_responses = _min_responses(ranked)
     worst = ranked.iloc[0] if ranked_count else None
-    answer = (f"Lowest CSAT among the {ranked_count} ranked {what}s: **{worst['label']}**, "
+    answer = (f"Lowest CSAT among the {ranked_count} ranked {what}s: **{components.plain(worst['label'])}**, "
               f"{worst['csat_top2_rate']:.1%} (95% interval {worst['csat_top2_rate_ci95_low']:.1%} to "
               f"{worst['csat_top2_rate_ci95_high']:.1%}, n = {int(worst['csat_response_count'])}). "
               if worst is not None else f"No {what} has enough responses this week to be ranked. ")
@@ -416,17 +416,17 @@ def _render_comments(publication, chosen: filters.Filters, week: date, themes: p
     theme = themes[themes["theme_key"] == theme_key].iloc[0]
     total = int(comments.attrs.get("total_count", len(comments)))
     if comments.empty:
-        st.info(f"No comment mentions {theme['theme_label']} in the week of {week} in the selected channels and "
-                "teams. Choose another theme, or widen the channel and team filters.")
+        st.info(f"No comment mentions {components.plain(theme['theme_label'])} in the week of {week} in the "
+                "selected channels and teams. Choose another theme, or widen the channel and team filters.")
         return
     filtered = "" if chosen.is_every_channel and chosen.is_every_team else ", in the selected channels and teams"
     more = f" (the first {len(comments):,}; the CSV has these)" if total > len(comments) else ""
     components.table(
         comments, file_name=f"comments_{theme_key}_{week}", key="feedback_comments", column_config=COMMENT_CONFIG,
         caption=(f"**In their words:** {total:,} of the week's {int(theme['mention_count']):,} comments that "
-                 f"mention {theme['theme_label']}{filtered}{more}, lowest CSAT first, then the most negative. "
-                 "Texts are redacted: emails, phone numbers and long numbers are masked; names are not detected "
-                 "and may remain. The CSV also has each comment's response and contact id."),
+                 f"mention {components.plain(theme['theme_label'])}{filtered}{more}, lowest CSAT first, then the "
+                 "most negative. Texts are redacted: emails, phone numbers and long numbers are masked; names are "
+                 "not detected and may remain. The CSV also has each comment's response and contact id."),
     )
 
 

@@ -336,7 +336,7 @@ def _render_paths(publication, week: date, chosen: filters.Filters, colors: dict
                             key=f"fcr_path_category_{week}")
     shown = paths if category == ALL_CATEGORIES else paths[paths["issue_category"] == category]
     st.plotly_chart(_paths_sankey(shown, colors), width="stretch", key="fcr_paths_sankey")
-    category_shown = "all categories" if category == ALL_CATEGORIES else category
+    category_shown = "all categories" if category == ALL_CATEGORIES else components.plain(category)
     st.caption(
         "**Where do customers go next when they come back?** Left: the channel of the resolved contact; right: the "
         "channel of the customer's first repeat about the same category within the window. Band widths are the "

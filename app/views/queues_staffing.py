@@ -146,7 +146,8 @@ def _render_heatmaps(publication: Publication, chosen: filters.Filters, names: l
     first_day, last_day = max(week.start_date, chosen.start_date), min(week.end_date, chosen.end_date)
     rows = queues.interval_rows(publication, first_day, last_day, shown_queues, timezone)
     if rows.empty:
-        st.info(f"No interval rows for {queue_choice} in the week of {week.start_date}. Pick another week or queue.")
+        st.info(f"No interval rows for {components.plain(queue_choice)} in the week of {week.start_date}. "
+                "Pick another week or queue.")
         return week
     rows = _with_time_labels(rows)
     target = float(rows["service_level_target"].iloc[0])
@@ -300,7 +301,7 @@ def _render_staffing(publication: Publication, chosen: filters.Filters, names: l
                                         index=names.index(heatmap_queue) if heatmap_queue in names else 0)
     days = queues.interval_dates(publication, chosen.start_date, chosen.end_date, queue_name)
     if not days:
-        st.info(f"{queue_name} has no interval between {chosen.start_date} and {chosen.end_date}.")
+        st.info(f"{components.plain(queue_name)} has no interval between {chosen.start_date} and {chosen.end_date}.")
         return
     # The chosen week's first day with intervals (a Monday, usually), else the latest day.
     in_week = [day for day in days if week is not None and week.start_date <= day <= week.end_date]
@@ -312,7 +313,7 @@ def _render_staffing(publication: Publication, chosen: filters.Filters, names: l
     st.caption(_staffing_caption(rows, timezone))
     components.table(rows, file_name=f"queue_staffing_{queue_name}_{day}", key="queues_staffing_rows",
                      column_config=STAFFING_TABLE_CONFIG,
-                     caption=f"{queue_name}, {_day_label(day)}: the mart's {len(rows)} intervals.")
+                     caption=f"{components.plain(queue_name)}, {_day_label(day)}: the mart's {len(rows)} intervals.")
     components.drill_down(
         rows[rows["offered_calls"] > 0], key="queues_staffing_interval", what="offered calls",
         file_name="queue_interval_calls", label=_interval_label, records=lambda row: _interval_calls(publication, row))

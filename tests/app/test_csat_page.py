@@ -157,8 +157,9 @@ def test_sidebar_shows_as_of_time_and_parameters_of_the_build(published_home):
 
     sidebar_text = "\n".join(markdown.value for markdown in app.sidebar.markdown)
     assert f"{parameters['as_of_at']:%Y-%m-%d %H:%M} UTC" in sidebar_text
-    assert f"`min_responses` = {parameters['min_responses']}" in sidebar_text
-    assert f"`reporting_timezone` = {parameters['reporting_timezone']}" in sidebar_text
+    # Values as code spans: literal, whatever a parameter holds.
+    assert f"`min_responses` = `{parameters['min_responses']}`" in sidebar_text
+    assert f"`reporting_timezone` = `{parameters['reporting_timezone']}`" in sidebar_text
 
 
 def test_no_publication_explains_how_to_get_one(empty_home):

@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -156,6 +157,23 @@ def test_a_manager_walks_every_page_filters_and_drills_down(served_app, tmp_path
         wait_for_page(page, "Overview")
         chips = sidebar.get_by_role("button", name="Remove email")
         assert chips.count() == 0
+
+        # A link whose filters hold Markdown: the values are dropped and named as plain text, and
+        # the page neither links out nor fetches the image (nothing leaves 127.0.0.1).
+        evil_channel, evil_team = "[Your session expired](https://evil.example/login)", "![x](http://203.0.113.9/t.png)"
+        outside: list[str] = []
+        page.on("request", lambda request: outside.append(request.url)
+                if not request.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
+        page.goto(f"{served_app}/?{urlencode([('channel', evil_channel), ('channel', 'phone'), ('team', evil_team)])}")
+        wait_for_page(page, "Overview")
+        notice = sidebar.get_by_text("so left out")
+        notice.wait_for(timeout=15_000)
+        shown = notice.inner_text().replace("\u2060", "")  # plain() joins words it keeps from linking
+        assert evil_channel in shown and evil_team in shown
+        page.wait_for_timeout(500)  # an image would have been requested by now
+        assert page.locator("a[href*='evil.example'], img[src*='203.0.113.9']").count() == 0
+        assert outside == []
+        assert "channel=phone" in page.url and "evil" not in page.url and "team=" not in page.url
 
 
 def test_the_app_keeps_serving_while_a_run_rebuilds(pipeline_home, tmp_path):

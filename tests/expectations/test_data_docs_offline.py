@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import os
 import re
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 
+from app.quality_docs import DATA_DOCS_INDEX, serve_files
 from expectations.data_docs import make_site_offline, rewrite_page
 from expectations.validation import QualityResult, _references_remote_assets, validate_dataframe
 from tests.app.test_served_app import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
@@ -133,3 +136,42 @@ def test_data_docs_open_offline_in_a_browser(built, site, tmp_path):
 
     assert left_the_machine == []
     assert page_errors == []
+
+
+def http_get(url: str, method: str = "GET") -> tuple[int, bytes]:
+    """Status and body, an error status included (redirects are followed)."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_the_apps_data_docs_server_serves_files_and_lists_no_folder(built):
+    """What the app serves at its "Data Docs" link (app/quality_docs.py), over real HTTP on 127.0.0.1:
+    the pages, a folder's index.html, and for any other folder a 404 that names nothing in it."""
+    index = built[1].data_docs_index
+    quality_dir = index.parents[len(DATA_DOCS_INDEX.parts) - 1]
+    assert quality_dir / DATA_DOCS_INDEX == index
+    server = serve_files(str(quality_dir))
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        assert http_get(f"{base}/{DATA_DOCS_INDEX.as_posix()}") == (200, index.read_bytes())
+        assert http_get(f"{base}/{DATA_DOCS_INDEX.parent.as_posix()}/") == (200, index.read_bytes())
+        page = built[1].data_docs_page
+        assert http_get(f"{base}/{page.relative_to(quality_dir).as_posix()}") == (200, page.read_bytes())
+
+        folders = [quality_dir, quality_dir / "gx", index.parent / "static", index.parent / "validations"]
+        for folder in folders:
+            assert folder.is_dir() and not (folder / "index.html").exists(), folder
+            path = folder.relative_to(quality_dir).as_posix()
+            prefix = "" if path == "." else f"/{path}"
+            for url in (f"{base}{prefix}/", f"{base}{prefix}"):  # without the slash: redirected, then 404
+                for method in ("GET", "HEAD"):
+                    status, body = http_get(url, method)
+                    assert status == 404, (method, url, status)
+                    assert b"Directory listing" not in body
+                    assert not [child.name for child in folder.iterdir() if child.name.encode() in body], url
+    finally:
+        server.shutdown()
+        server.server_close()
