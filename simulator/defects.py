@@ -8,7 +8,9 @@ Each fault becomes one :class:`Defect` row in the manifest, naming the file, the
 1-based place in the file, as csops's ``_source_record``) and the physical line where the fault
 can be seen (in a Firehose object or an API page every record is on line 1), and how csops must
 treat it.
-``rejected:`` and ``handled:`` kinds are the loader's to catch, row by row. The last three
+``rejected:`` and ``handled:`` kinds are the loader's to catch, row by row (the kinds, and the
+expected prefixes, are ``simulator.defect_kinds.EXPECTED``; a JSON record's rewrites are in
+``simulator/json_defects.py``, a CSV row's in ``simulator/csv_defects.py``). The last three
 kinds leave every row well-formed on its own, so the loader loads them, and only the
 data-quality checks after the load can see them: a ``blocked:`` kind must stop publication,
 and a ``warned:`` kind must be reported without blocking it. This table is the contract the
@@ -24,117 +26,67 @@ loader's and the checks' tests hold csops to:
 | `out_of_range_score` | `responses.csv`: `Q1` (1-5), `Q2` (0-10), `Q3` (1-7) | `Q1` = 0 or 7, `Q2` = 11, `Q3` = 0 or 9 | rejected: score out of range |
 | `timestamp_with_offset` | every JSONL file, a top-level `...Z` timestamp | the same instant written with a non-zero offset (`2026-01-05T09:03:00-05:00`) | handled: converted to UTC |
 | `timestamp_without_zone` | every JSONL file, a top-level `...Z` timestamp | the `Z` dropped (`2026-01-05T14:03:00`): the instant is ambiguous | rejected: timestamp without a timezone |
+| `fractional_id` | `tickets.jsonl`: `requester_id`, `assignee_id`, `group_id` (when set) | the id as a fraction (`900006.6`) or a hexadecimal string (`"0xdbba6"`) | rejected: not an integer |
+| `duplicated_key` | every JSONL file, a top-level key with a value (not the record's first key, where a reader finds it starts) | the key written again after the record's last key, with another value (`"status":"open",...,"status":"solved"`): text only, a dict cannot hold it, and a parser keeps either | rejected: duplicated key |
+| `nested_timestamp_without_zone` | `contact_records.jsonl`: `Agent.ConnectedToAgentTimestamp`, `Queue.EnqueueTimestamp` | the `Z` dropped | rejected: timestamp without a timezone |
+| `negative_duration` | `contact_records.jsonl`: `Agent.AgentInteractionDuration`, `Queue.Duration` (when above 0) | the seconds negated | rejected: negative duration |
+| `implausible_timestamp` | every JSONL file, a top-level `...Z` timestamp | the same time of day on 1970-01-01 (a clock reset), or on the same day of 2099 (a placeholder) | rejected: implausible timestamp |
+| `empty_key` | `contact_records.jsonl`: `ContactId` (Connect's string key; Zendesk's are integers) | set to `""` | rejected: empty required field |
+| `non_utf8_bytes` | Firehose objects (gzipped ones too), any string but a timestamp or a required field; `responses.csv`: `RecipientFirstName`, `RecipientLastName`, `Q5_TEXT` | one letter written as a Latin-1 system writes its accented form: one byte (`é` as 0xE9), never UTF-8 (an API page is one HTTP response, written whole in UTF-8) | rejected: not UTF-8 |
+| `non_ascii_score` | `responses.csv`: `Q1`, `Q2`, `Q3` | the same number in another script's digits (`٥`, `५`, `５`), which Python's `int()` reads as 5 | rejected: score not in ASCII digits |
+| `impossible_date` | `responses.csv`: `RecordedDate` | a day no calendar has, the year and time kept (`2026-02-30 09:03:00`, `2026-04-31 ...`) | rejected: impossible date |
+| `unterminated_quote` | `responses.csv`: a row on one line whose fields after `Q5_TEXT` need no quotes | `Q5_TEXT` opened with `"` and never closed, its own quotes dropped: a CSV reader reads on into the rows after it, which stay whole, each on its own lines and places (a reader must find them again) | rejected: malformed CSV row |
 | `late_file` | any file named above that has records; at most one a day | the file's last records held back (`withheld`); the caller writes them on the next day's run into a file of their own in the same day (`exports.late_name`: a new Firehose object in the same hour folder, a later API page, a second CSV export with its header rows) | handled: loaded into its day when it arrives |
 | `empty_file` | a file that can be empty on a quiet day: tickets, audits, contact records, agent events, responses, distributions; at most one a day | the file written with no records, headers included: 0 bytes, an API page's envelope around an empty list, a gzip of nothing (line and record = None) | handled: loaded as zero rows |
+| `blank_lines` | `responses.csv`; at most one a day | the whole file written with CRLF row ends (a line break inside a quoted comment stays LF, as Excel writes it), and a blank or whitespace-only line before some rows that have no fault (line = the blank line, record = the row after it: blank lines are no records); one manifest row per blank line | handled: blank lines are not responses |
 | `conflicting_version` | `contact_records.jsonl`, a record with a `DisconnectTimestamp` | the record again, right after itself, with the same `ContactId` and `LastUpdateTimestamp` but its `DisconnectTimestamp` 1-30 minutes later (line = the copy) | blocked: two versions of one contact record disagree |
 | `ended_before_start` | `contact_records.jsonl`, a record with both `InitiationTimestamp` and `DisconnectTimestamp` | `DisconnectTimestamp` set 1-60 minutes before `InitiationTimestamp` (still `...Z`) | blocked: a contact ends before it starts |
 | `unknown_agent` | `contact_records.jsonl`, a record whose `Agent` has a `Username` | `Agent.Username` replaced by `agent.unknown.<n>`, a username no user in the day's users pages has (a username is the local part of a user's email; the simulator never makes one like it) | warned: an agent unknown to the CRM |
 
 Rates: each record gets a fault with probability ``rate``, its kind drawn uniformly among
 the kinds that apply to that record (a record without a timestamp cannot get a
-timestamp fault); one file a day is late with probability ``min(1, 10 * rate)`` and one
-is emptied with probability ``min(1, 5 * rate)``, never the same one. An emptied file gets
-no record faults, and the records a late file holds back arrive as exported. CSV header
-rows are never touched. Timestamp faults touch top-level fields only: nested objects (a
-contact record's ``Queue``, ``Agent``) stay as exported; only ``unknown_agent`` changes one
-(``Agent.Username``). Qualtrics dates never carry a zone, so CSVs get no timestamp faults.
-Files not named in ``FILE_FORMATS`` pass through.
+timestamp fault); one file a day is late with probability ``min(1, 10 * rate)``, one
+is emptied with probability ``min(1, 5 * rate)``, never the same one, and one CSV export
+gets blank lines with probability ``min(1, 5 * rate)`` (never the emptied one). An emptied
+file gets no record faults, and the records a late file holds back arrive as exported. CSV
+header rows are never touched. Timestamp faults touch top-level fields, but
+``nested_timestamp_without_zone``; of nested objects (a contact record's ``Queue``,
+``Agent``) only ``unknown_agent``, ``negative_duration``, ``nested_timestamp_without_zone``
+and ``non_utf8_bytes`` change one field. Qualtrics dates never carry a zone, so CSVs get no
+timestamp-zone faults. Files not named in ``FILE_FORMATS`` pass through.
 """
 
 from __future__ import annotations
 
 import csv
-import io
-import json
 import random
-import re
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import PurePosixPath
 
 from simulator import exports
+from simulator.csv_defects import BLANK_LINE_SHARE, QualtricsCsvFile, blank_line, csv_fields, fault_csv_record
+from simulator.defect_kinds import EXPECTED, FILE_KINDS, KINDS, Fault
+from simulator.json_defects import UNKNOWN_CHANNELS, JsonLinesFile, Usernames, fault_json_record
 
-KINDS = (
-    "duplicate_record",
-    "malformed_json",
-    "malformed_csv_row",
-    "unknown_channel",
-    "missing_required_field",
-    "out_of_range_score",
-    "timestamp_with_offset",
-    "timestamp_without_zone",
-    "late_file",
-    "empty_file",
-    "conflicting_version",
-    "ended_before_start",
-    "unknown_agent",
-)
-FILE_KINDS = ("late_file", "empty_file")
+__all__ = ["EXPECTED", "FILE_FORMATS", "FILE_KINDS", "KINDS", "UNKNOWN_CHANNELS", "Defect", "DefectResult",
+           "inject_defects"]
 
-EXPECTED = {
-    "duplicate_record": "handled: deduplicated in staging",
-    "malformed_json": "rejected: malformed JSON",
-    "malformed_csv_row": "rejected: malformed CSV row",
-    "unknown_channel": "rejected: unknown channel",
-    "missing_required_field": "rejected: missing required field",
-    "out_of_range_score": "rejected: score out of range",
-    "timestamp_with_offset": "handled: converted to UTC",
-    "timestamp_without_zone": "rejected: timestamp without a timezone",
-    "late_file": "handled: loaded into its day when it arrives",
-    "empty_file": "handled: loaded as zero rows",
-    "conflicting_version": "blocked: two versions of one contact record disagree",
-    "ended_before_start": "blocked: a contact ends before it starts",
-    "unknown_agent": "warned: an agent unknown to the CRM",
-}
-
-# Spellings a vendor might send that csops's channel map does not know, chosen so that no
-# trimming or case-folding turns them into a known one.
-UNKNOWN_CHANNELS = {
-    "via.channel": ("e-mail", "txt-msg", "webform", "live-chat", "fb-messenger", "phone call"),
-    "Channel": ("SMS", "VOICE_CALL", "PHONE", "WEBCHAT", "VIDEO"),
-}
-# Offsets a misconfigured exporter might write (minutes east of UTC), none of them zero.
-OFFSET_MINUTES = (-300, -240, -360, -420, -480, -210, 60, 120, 330, 540)
-UTC_TIMESTAMP = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?Z")
 # Share of a late file's records that arrive late.
 LATE_SHARE = (0.2, 0.5)
-# Minutes a conflicting version moves a contact's end later, and an early end precedes its start.
-CONFLICT_MINUTES = (1, 30)
-EARLY_END_MINUTES = (1, 60)
-# An agent username no simulated user has: agents and customers are `first.last.number`.
-UNKNOWN_AGENT = "agent.unknown.{}"
-
-
-@dataclass(frozen=True)
-class JsonLinesFile:
-    """A JSON export: records one per unit (see the module's docstring)."""
-
-    required_fields: tuple[str, ...] = ()
-    channel_field: str | None = None  # dotted path
-    can_be_empty: bool = False
-    # An Amazon Connect contact record: also gets the faults only the checks after the load see.
-    contact_record: bool = False
-
-
-@dataclass(frozen=True)
-class QualtricsCsvFile:
-    header_rows: int
-    required_fields: tuple[str, ...] = ()
-    # column -> values off its scale
-    score_columns: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    text_column: str | None = None  # where a stray comma lands
-    can_be_empty: bool = False
-
 
 # Keyed by the export: a Zendesk endpoint, a Connect stream's folder, a CSV file's name.
 FILE_FORMATS: dict[str, JsonLinesFile | QualtricsCsvFile] = {
-    "tickets": JsonLinesFile(("id", "created_at"), channel_field="via.channel", can_be_empty=True),
+    "tickets": JsonLinesFile(("id", "created_at"), channel_field="via.channel", can_be_empty=True,
+                             integer_ids=("requester_id", "assignee_id", "group_id")),
     "ticket_audits": JsonLinesFile(("ticket_id",), can_be_empty=True),
     "users": JsonLinesFile(("id",)),
     "groups": JsonLinesFile(("id",)),
     "group_memberships": JsonLinesFile(("user_id", "group_id")),
-    "contact_records": JsonLinesFile(("ContactId", "InitiationTimestamp"), channel_field="Channel",
-                                     can_be_empty=True, contact_record=True),
+    "contact_records": JsonLinesFile(
+        ("ContactId", "InitiationTimestamp"), channel_field="Channel", can_be_empty=True, contact_record=True,
+        nested_timestamps=("Agent.ConnectedToAgentTimestamp", "Queue.EnqueueTimestamp"),
+        durations=("Agent.AgentInteractionDuration", "Queue.Duration"), string_key="ContactId"),
     "agent_events": JsonLinesFile(("EventTimestamp",), can_be_empty=True),
     "responses.csv": QualtricsCsvFile(
         header_rows=3,
@@ -142,6 +94,10 @@ FILE_FORMATS: dict[str, JsonLinesFile | QualtricsCsvFile] = {
         score_columns=(("Q1", ("0", "7")), ("Q2", ("11",)), ("Q3", ("0", "9"))),
         text_column="Q5_TEXT",
         can_be_empty=True,
+        latin1_columns=("RecipientFirstName", "RecipientLastName", "Q5_TEXT"),
+        date_column="RecordedDate",
+        open_quote_column="Q5_TEXT",
+        can_hold_blank_lines=True,
     ),
     "distributions.csv": QualtricsCsvFile(header_rows=1, text_column="RecipientEmail", can_be_empty=True),
 }
@@ -179,6 +135,18 @@ class _Unit:
     is_record: bool
 
 
+@dataclass
+class _Piece:
+    """What a unit became: its lines, the rows they hold (``row_ends``: the indexes of the lines
+    rows end on), and its fault, if it got one."""
+
+    lines: list[str]
+    records: int
+    row_ends: list[int]
+    fault: Fault | None = None
+    blank_before: str | None = None  # a blank line written before it (blank_lines)
+
+
 def inject_defects(day: date, files: dict[str, list[str]], rate: float, seed: int) -> DefectResult:
     """Inject faults into one landing day's files (path -> lines without newlines).
 
@@ -189,7 +157,7 @@ def inject_defects(day: date, files: dict[str, list[str]], rate: float, seed: in
         raise ValueError(f"a defect rate is a probability between 0 and 1, not {rate}")
     rng = random.Random(f"{seed}:{day.isoformat()}:defects")
     names = sorted(files)
-    usernames = _Usernames(files)
+    usernames = Usernames(files)
     units = {name: _units(name, files[name]) for name in names if _format(name) is not None}
 
     late_name = None
@@ -200,6 +168,11 @@ def inject_defects(day: date, files: dict[str, list[str]], rate: float, seed: in
     empty_candidates = [name for name in units if _format(name).can_be_empty and files[name] and name != late_name]
     if empty_candidates and rng.random() < min(1.0, rate * 5):
         empty_name = rng.choice(empty_candidates)
+    blank_name = None
+    blank_candidates = [name for name in units if getattr(_format(name), "can_hold_blank_lines", False)
+                        and any(u.is_record for u in units[name]) and name != empty_name]
+    if blank_candidates and rng.random() < min(1.0, rate * 5):
+        blank_name = rng.choice(blank_candidates)
 
     result_files: dict[str, list[str]] = {}
     defects: list[Defect] = []
@@ -218,7 +191,10 @@ def inject_defects(day: date, files: dict[str, list[str]], rate: float, seed: in
         kept, late = units[name], []
         if name == late_name:
             kept, late = _hold_back(rng, kept)
-        lines, found = _inject_records(rng, name, kept, rate, usernames)
+        pieces = _inject_records(rng, name, kept, rate, usernames)
+        if name == blank_name:
+            _blank_lines(rng, pieces)
+        lines, found = _assembled(name, pieces)
         result_files[name] = lines
         defects.extend(found)
         if late:
@@ -269,233 +245,68 @@ def _units(name: str, lines: list[str]) -> list[_Unit]:
     return units
 
 
-class _Usernames:
-    """The usernames of the day's users (their emails' local parts, as staging reads them),
-    read from the day's users pages only when an ``unknown_agent`` fault needs them."""
-
-    def __init__(self, files: dict[str, list[str]]):
-        self._files = files
-        self._known: set[str] | None = None
-
-    def unknown(self, rng: random.Random) -> str:
-        if self._known is None:
-            self._known = set()
-            for name, lines in self._files.items():
-                if exports.export_of(name) != "users":
-                    continue
-                for line in lines:
-                    try:
-                        user = json.loads(line)
-                    except ValueError:
-                        continue
-                    email = user.get("email") if isinstance(user, dict) else None
-                    if isinstance(email, str):
-                        self._known.add(email.split("@", 1)[0].strip().casefold())
-        number = rng.randint(1, 999)
-        while UNKNOWN_AGENT.format(number) in self._known:
-            number += 1
-        return UNKNOWN_AGENT.format(number)
-
-
-def _inject_records(
-    rng: random.Random, name: str, units: list[_Unit], rate: float, usernames: _Usernames
-) -> tuple[list[str], list[Defect]]:
+def _inject_records(rng: random.Random, name: str, units: list[_Unit], rate: float, usernames: Usernames
+                    ) -> list[_Piece]:
     file_format = _format(name)
     header: list[str] = []
     if isinstance(file_format, QualtricsCsvFile) and units:
-        header = _csv_fields(units[0].lines)
-    out: list[str] = []
-    defects: list[Defect] = []
-    records = 0
+        header = csv_fields(units[0].lines)
+    pieces: list[_Piece] = []
     broke_last = False  # whether the record just written was cut short
     for unit in units:
         if not unit.is_record or rng.random() >= rate:
-            out.extend(unit.lines)
-            records += unit.is_record
+            pieces.append(_Piece(list(unit.lines), int(unit.is_record), [len(unit.lines) - 1]))
             broke_last = False
             continue
         if isinstance(file_format, JsonLinesFile):
             # Two records cut short in a row read as one broken stretch: the second never parses,
             # so no reader can tell where it starts. A broken record is followed by a whole one.
-            kind, lines, detail, offset = _fault_json_line(rng, file_format, unit.lines[0], usernames,
-                                                           can_break=exports.is_firehose_object(name) and not broke_last)
-            broke_last = kind == "malformed_json"
-            record = records + offset + 1
-            records += len(lines)
+            in_object = exports.is_firehose_object(name)
+            fault = fault_json_record(rng, file_format, unit.lines[0], usernames, in_object,
+                                      can_break=in_object and not broke_last)
+            broke_last = fault.kind == "malformed_json"
         else:
-            kind, lines, detail, offset = _fault_csv_record(rng, file_format, header, unit.lines)
-            record = records + (2 if kind == "duplicate_record" else 1)
-            records += 2 if kind == "duplicate_record" else 1
-        line = len(out) + offset + 1 if _one_per_line(name) else 1
-        out.extend(lines)
-        defects.append(Defect(kind, name, line, record, detail, EXPECTED[kind]))
+            fault = fault_csv_record(rng, file_format, header, unit.lines)
+        # A copy repeats the unit's rows; any other fault writes one row.
+        row_ends = ([len(unit.lines) - 1, 2 * len(unit.lines) - 1] if fault.records == 2 and len(fault.lines) > 1
+                    else [len(fault.lines) - 1])
+        pieces.append(_Piece(fault.lines, fault.records, row_ends, fault))
+    return pieces
+
+
+def _blank_lines(rng: random.Random, pieces: list[_Piece]) -> None:
+    """A CSV export with CRLF row ends and blank lines between its rows: a blank line goes
+    before some rows with no fault (not the first), so the row after it is the one to load."""
+    clean = [piece for piece in pieces if piece.records and piece.fault is None]
+    chosen = [piece for piece in clean[1:] if rng.random() < BLANK_LINE_SHARE]
+    if not chosen and len(clean) > 1:
+        chosen = [rng.choice(clean[1:])]
+    if not chosen:
+        return  # no row for a blank line to precede: the file is written as exported
+    for piece in chosen:
+        piece.blank_before = blank_line(rng)
+    for piece in pieces:
+        for index in piece.row_ends:
+            piece.lines[index] += "\r"
+
+
+def _assembled(name: str, pieces: list[_Piece]) -> tuple[list[str], list[Defect]]:
+    """The file's lines, and the manifest's rows with the lines and records they end up on."""
+    out: list[str] = []
+    defects: list[Defect] = []
+    records = 0
+    crlf = "\r" if any(piece.blank_before is not None for piece in pieces) else ""
+    for piece in pieces:
+        if piece.blank_before is not None:
+            out.append(piece.blank_before + crlf)
+            defects.append(Defect("blank_lines", name, len(out), records + 1,
+                                  f"a blank line ({piece.blank_before!r}) before record {records + 1}, "
+                                  "in a file whose rows end in CRLF", EXPECTED["blank_lines"]))
+        if piece.fault is not None:
+            fault = piece.fault
+            line = len(out) + fault.line_offset + 1 if _one_per_line(name) else 1
+            defects.append(Defect(fault.kind, name, line, records + fault.record_offset + 1, fault.detail,
+                                  EXPECTED[fault.kind]))
+        out.extend(piece.lines)
+        records += piece.records
     return out, defects
-
-
-def _fault_json_line(
-    rng: random.Random, file_format: JsonLinesFile, line: str, usernames: _Usernames, can_break: bool
-) -> tuple[str, list[str], str, int]:
-    """Returns the kind, the lines that replace ``line``, the detail, and which of them shows the fault."""
-    try:
-        record = json.loads(line)
-    except ValueError:
-        record = None
-    applicable = ["duplicate_record"]
-    channel = None
-    present: list[str] = []
-    timestamps: list[str] = []
-    if isinstance(record, dict):
-        if can_break:
-            applicable.append("malformed_json")
-        if file_format.channel_field is not None:
-            channel = _get(record, file_format.channel_field)
-            if isinstance(channel, str):
-                applicable.append("unknown_channel")
-        present = [f for f in file_format.required_fields if f in record]
-        if present:
-            applicable.append("missing_required_field")
-        timestamps = [k for k, v in record.items() if isinstance(v, str) and UTC_TIMESTAMP.fullmatch(v)]
-        if timestamps:
-            applicable += ["timestamp_with_offset", "timestamp_without_zone"]
-        if file_format.contact_record:
-            ends = "DisconnectTimestamp" in timestamps
-            if ends and "ContactId" in record and "LastUpdateTimestamp" in record:
-                applicable.append("conflicting_version")
-            if ends and "InitiationTimestamp" in timestamps:
-                applicable.append("ended_before_start")
-            if isinstance(_get(record, "Agent.Username"), str):
-                applicable.append("unknown_agent")
-    kind = rng.choice(applicable)
-
-    if kind == "duplicate_record":
-        return kind, [line, line], "the record again, right after itself", 1
-    if kind == "malformed_json":
-        # A proper prefix of a JSON object never parses: its first brace is left open.
-        length = len(line.rstrip())
-        low, high = max(1, length // 4), max(1, 3 * length // 4)
-        # Not right after a ':', ',' or '[': there the next record, following at once, reads as a
-        # value of the cut one (``{"a":{"ContactId":...}``), and no reader can tell where it starts.
-        cut = rng.choice([cut for cut in range(low, high + 1) if line[cut - 1] not in ":,["] or [low])
-        return kind, [line[:cut]], f"line cut after {cut} of {length} characters", 0
-    if kind == "unknown_channel":
-        spelling = rng.choice(UNKNOWN_CHANNELS[file_format.channel_field])
-        _set(record, file_format.channel_field, spelling)
-        detail = f'field "{file_format.channel_field}" = {json.dumps(spelling)} (was {json.dumps(channel)})'
-        return kind, [_dumps(record, line)], detail, 0
-    if kind == "missing_required_field":
-        field = rng.choice(present)
-        old = record.pop(field)
-        return kind, [_dumps(record, line)], f'field "{field}" removed (was {json.dumps(old)})', 0
-    if kind == "conflicting_version":
-        old = record["DisconnectTimestamp"]
-        record["DisconnectTimestamp"] = _shifted(old, rng.randint(*CONFLICT_MINUTES))
-        detail = (f'field "DisconnectTimestamp" = {json.dumps(record["DisconnectTimestamp"])} (was {json.dumps(old)}) '
-                  f'in a second version of the record with the same ContactId {json.dumps(record["ContactId"])} '
-                  f'and LastUpdateTimestamp {json.dumps(record["LastUpdateTimestamp"])}')
-        return kind, [line, _dumps(record, line)], detail, 1
-    if kind == "ended_before_start":
-        old, start = record["DisconnectTimestamp"], record["InitiationTimestamp"]
-        minutes = rng.randint(*EARLY_END_MINUTES)
-        record["DisconnectTimestamp"] = _shifted(start, -minutes)
-        detail = (f'field "DisconnectTimestamp" = {json.dumps(record["DisconnectTimestamp"])} (was {json.dumps(old)}), '
-                  f'{minutes} minutes before InitiationTimestamp {json.dumps(start)}')
-        return kind, [_dumps(record, line)], detail, 0
-    if kind == "unknown_agent":
-        old = record["Agent"]["Username"]
-        record["Agent"]["Username"] = usernames.unknown(rng)
-        detail = f'field "Agent.Username" = {json.dumps(record["Agent"]["Username"])} (was {json.dumps(old)})'
-        return kind, [_dumps(record, line)], detail, 0
-    field = rng.choice(timestamps)
-    old = record[field]
-    if kind == "timestamp_with_offset":
-        record[field] = _with_offset(old, rng.choice(OFFSET_MINUTES))
-    else:
-        record[field] = old[:-1]
-    return kind, [_dumps(record, line)], f'field "{field}" = {json.dumps(record[field])} (was {json.dumps(old)})', 0
-
-
-def _fault_csv_record(
-    rng: random.Random, file_format: QualtricsCsvFile, header: list[str], lines: tuple[str, ...]
-) -> tuple[str, list[str], str, int]:
-    fields = _csv_fields(lines)
-    applicable = ["duplicate_record", "malformed_csv_row"]
-    present: list[str] = []
-    scores: list[tuple[str, tuple[str, ...]]] = []
-    if len(fields) == len(header):
-        present = [c for c in file_format.required_fields if c in header and fields[header.index(c)]]
-        if present:
-            applicable.append("missing_required_field")
-        scores = [(c, values) for c, values in file_format.score_columns if c in header]
-        if scores:
-            applicable.append("out_of_range_score")
-    kind = rng.choice(applicable)
-
-    if kind == "duplicate_record":
-        return kind, [*lines, *lines], "the record again, right after itself", len(lines)
-    if kind == "malformed_csv_row":
-        if len(fields) > 1 and rng.random() < 0.5:
-            fields = fields[:-1]  # a row cut short
-        else:
-            # A comma in a text field, written without quotes: the field splits in two.
-            at = header.index(file_format.text_column) if file_format.text_column in header else len(fields) - 1
-            at = min(at, len(fields) - 1)
-            text = fields[at]
-            split = len(text) // 2
-            fields = [*fields[:at], text[:split], text[split:], *fields[at + 1:]]
-        return kind, _csv_lines(fields), f"row has {len(fields)} fields, the header has {len(header)}", 0
-    if kind == "missing_required_field":
-        column = rng.choice(present)
-        index = header.index(column)
-        old, fields[index] = fields[index], ""
-        return kind, _csv_lines(fields), f'field "{column}" blanked (was {json.dumps(old)})', 0
-    column, values = rng.choice(scores)
-    index = header.index(column)
-    old, fields[index] = fields[index], rng.choice(values)
-    return kind, _csv_lines(fields), f'field "{column}" = {json.dumps(fields[index])} (was {json.dumps(old)})', 0
-
-
-def _get(record: dict, path: str):
-    value = record
-    for key in path.split("."):
-        if not isinstance(value, dict) or key not in value:
-            return None
-        value = value[key]
-    return value
-
-
-def _set(record: dict, path: str, value) -> None:
-    *parents, last = path.split(".")
-    for key in parents:
-        record = record[key]
-    record[last] = value
-
-
-def _dumps(record: dict, original: str) -> str:
-    # The simulator writes compact JSON with ASCII escapes; a real export holding raw UTF-8 keeps it.
-    return json.dumps(record, separators=(",", ":"), ensure_ascii=original.isascii())
-
-
-def _with_offset(utc_text: str, minutes: int) -> str:
-    """The same instant as ``utc_text`` (``...Z``), written in a zone ``minutes`` east of UTC."""
-    match = UTC_TIMESTAMP.fullmatch(utc_text)
-    local = datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S") + timedelta(minutes=minutes)
-    sign = "+" if minutes > 0 else "-"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"{local.strftime('%Y-%m-%dT%H:%M:%S')}{match.group(2) or ''}{sign}{hours:02d}:{rest:02d}"
-
-
-def _shifted(utc_text: str, minutes: int) -> str:
-    """``utc_text`` (``...Z``) moved ``minutes`` later (earlier if negative), written the same way."""
-    match = UTC_TIMESTAMP.fullmatch(utc_text)
-    moved = datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S") + timedelta(minutes=minutes)
-    return f"{moved.strftime('%Y-%m-%dT%H:%M:%S')}{match.group(2) or ''}Z"
-
-
-def _csv_fields(lines: tuple[str, ...]) -> list[str]:
-    return next(csv.reader(line + "\n" for line in lines), [])
-
-
-def _csv_lines(fields: list[str]) -> list[str]:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow(fields)
-    return out.getvalue()[:-1].split("\n")

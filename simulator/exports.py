@@ -148,16 +148,22 @@ def _uuid(text: str) -> str:
 
 
 def packed(relative: str, units: list[str], last_page: bool = True) -> bytes:
-    """A file's bytes as its system writes them, from its records (or CSV lines)."""
+    """A file's bytes as its system writes them, from its records (or CSV lines), in UTF-8; a
+    lone surrogate U+DC80-U+DCFF in a unit is written as the byte it stands for (0x80-0xFF), as
+    a record a Latin-1 system wrote (simulator/defects.py's ``non_utf8_bytes``)."""
     page = _PAGE_NAME.match(relative)
     if page:
         key, pagination = ZENDESK_ENDPOINTS[page["stem"]]
-        return _zendesk_page(key, pagination, relative, units, last_page).encode()
+        return _encoded(_zendesk_page(key, pagination, relative, units, last_page))
     firehose = _FIREHOSE_NAME.match(relative)
     if firehose:
-        data = "".join(units).encode()  # Firehose concatenates records with no delimiter
+        data = _encoded("".join(units))  # Firehose concatenates records with no delimiter
         return gzip.compress(data, mtime=0) if relative.endswith(".gz") else data
-    return ("\n".join(units) + "\n").encode() if units else b""
+    return _encoded("\n".join(units) + "\n") if units else b""
+
+
+def _encoded(text: str) -> bytes:
+    return text.encode("utf-8", errors="surrogateescape")
 
 
 def _zendesk_page(key: str, pagination: str, relative: str, units: list[str], last_page: bool) -> str:
