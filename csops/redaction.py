@@ -49,7 +49,9 @@ EMAIL = re.compile(rf"(?<![\w.!#$%&*+/=?^`{{|}}~-]){_ATOM}(?:'{_ATOM})*[@＠]{_L
 _DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[ T]\d{1,2}(?::\d{2}){0,2})?"
                    r"|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})"
                    r"|(?:19|20)\d{2} \d{1,2} \d{1,2}|\d{1,2} \d{1,2} (?:19|20)\d{2}")
-_AMOUNT = re.compile(r"\d{1,3}(?:[,.' ]\d{3})+(?:[.,]\d{1,2})?|\d+[.,]\d{2}")
+# A decimal with one or two places (an amount, or a fraction such as an id exported as a
+# float, 900006.6) is no phone: no numbering plan writes a number with a decimal point there.
+_AMOUNT = re.compile(r"\d{1,3}(?:[,.' ]\d{3})+(?:[.,]\d{1,2})?|\d+[.,]\d{1,2}")
 _DIGITS = re.compile(r"\d")
 # A stretch that could hold a phone number: digits and what numbers are written with between
 # them (spaces, dots, slashes, dashes, brackets), with a leading + or bracket.

@@ -55,6 +55,8 @@ class RunSummary:
     kept_not_landed: list[str] = field(default_factory=list)
     # The pseudonymisation key differs from the previous build's: every customer_key changed.
     key_change: str | None = None
+    # What this run's loads rejected, one example (file:line: reason) per table and kind of reason.
+    rejected_examples: list[str] = field(default_factory=list)
     # Why the run stopped, when not (only) a step or a check: an error outside any step, a full disk.
     error: str | None = None
 
@@ -76,7 +78,11 @@ class RunSummary:
             lines += [f"  {table:<32} {rows:>10,} {self.rows_rejected.get(table, 0):>10,}"
                       for table, rows in sorted(self.rows_loaded.items())]
             if any(self.rows_rejected.values()):
-                lines.append("  (each rejected row, with its file, line and reason: audit.rejected_rows)")
+                lines.append("  Rejected, not loaded (one example per kind; every row, with its file, line and "
+                             "reason: csops audit, audit.rejected_rows):")
+                lines += [f"    {example}" for example in self.rejected_examples[:FILES_LISTED * 2]]
+                if len(self.rejected_examples) > FILES_LISTED * 2:
+                    lines.append(f"    ... and {len(self.rejected_examples) - FILES_LISTED * 2} more kinds")
         if self.files_not_loaded:
             lines.append(f"Files not loaded ({len(self.files_not_loaded)}): csops does not read them, and why "
                          "(also in csops audit)")
@@ -204,6 +210,8 @@ def _summary(home: CsopsHome, runs: list, own_id: str, seconds: float, raised: B
     with contextlib.suppress(Exception):
         summary.key_change = _key_change(home)
     with contextlib.suppress(Exception):
+        summary.rejected_examples = _rejected_examples(home, [result.run_id for result, _ in runs])
+    with contextlib.suppress(Exception):
         summary.kept_not_landed = describe_gone(gone_files(read_ledger(home.load_ledger, home.warehouse), home.landing))
     if not summary.success and _disk_full(home, summary, raised):
         summary.error = (f"the disk holding CSOPS_HOME is full: {free_megabytes(home.root)} MB free; "
@@ -246,6 +254,20 @@ def _end(home: CsopsHome, summary: RunSummary, started_at: str | None, runs: lis
     except OSError as error_recording:
         summary.step_errors.append(f"this run's end could not be recorded for `csops audit` and the app: "
                                    f"{error_recording}")
+
+
+def _rejected_examples(home: CsopsHome, run_ids: list[str]) -> list[str]:
+    """One rejected row per table and kind of reason (the reason up to its first colon), with its
+    count: the summary names each defect's place, so a run that loaded around bad rows says which."""
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        rows = con.execute("""
+            select raw_table, count(*), arg_min(source_file || ':' || line_number || ': ' || reason,
+                                                source_file || lpad(line_number::varchar, 12, '0'))
+            from audit.rejected_rows where list_contains(?, run_id)
+            group by raw_table, split_part(reason, ':', 1) order by raw_table, 3
+        """, [run_ids]).fetchall()
+    return [f"{table} ({count} like it): {example}" if count > 1 else f"{table}: {example}"
+            for table, count, example in rows]
 
 
 def _key_change(home: CsopsHome) -> str | None:
