@@ -26,6 +26,11 @@ _ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # CommonMark lets a backs
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\u2028\u2029]")
 _WORD_JOINER = "\u2060"  # invisible, and no line break at it
 _AUTOLINK_START = re.compile(r"(?<=[:@])|(?<=www)(?=\.)", re.IGNORECASE)
+# Numeric references for the quotes: Plotly decodes &#...; and only a few names (amp, lt, gt, ...),
+# so "&quot;" would show as typed. "&" goes first, so that the others are not escaped twice.
+_CHART_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
+_CHART_TEMPLATE_FIELD = "%{"
+_CHART_TEMPLATE_FIELD_SHOWN = "%&#123;"  # still reads "%{" once Plotly decodes it, but is no field
 
 
 def plain(text: object) -> str:
@@ -41,6 +46,21 @@ def plain(text: object) -> str:
     text = _LINE_BREAK.sub(" ", str(text))
     text = _AUTOLINK_START.sub(_WORD_JOINER, text)
     return _ASCII_PUNCTUATION.sub(r"\\\1", text)
+
+
+def chart_text(value: object) -> str:
+    """``value`` as Plotly text that shows it literally, for a value from the data (a team, queue,
+    agent, channel, theme or priority) in a trace name, hover template or text, tick label, subplot
+    title or annotation.
+
+    Plotly draws these as a subset of HTML (``<a href>``, ``<b>``, ``<br>``, ``<span style>``) and
+    reads ``%{...}`` in a hover or text template as a field: ``&``, ``<``, ``>`` and quotes become
+    character references, which Plotly decodes back into the characters when it draws the text, and
+    ``%{`` becomes ``%&#123;``. Escape a copy made for the figure only: a value that filters, joins or
+    picks a colour stays as the data has it.
+    """
+    text = str(value).translate(_CHART_ESCAPES)
+    return text.replace(_CHART_TEMPLATE_FIELD, _CHART_TEMPLATE_FIELD_SHOWN)
 
 
 def code(text: object) -> str:

@@ -364,7 +364,8 @@ STAGING_SUITES = {
                                             ["unresolved_agent_username", "unmapped_agent_status_name"]),
     "staging.stg_crm__tickets": (["ticket_id"], ["unresolved_group_id", "unresolved_assignee_id"]),
     "staging.stg_crm__users": (["crm_user_id"], ["unreadable_email", "unreadable_phone"]),
-    "staging.stg_surveys__responses": (["survey_response_id"], ["unresolved_contact_ref", "unreadable_recipient_email"]),
+    "staging.stg_surveys__responses": (["survey_response_id"], ["unresolved_contact_ref", "withheld_contact_ref",
+                                                              "unreadable_recipient_email"]),
 }
 
 

@@ -35,6 +35,11 @@ LATEST_AFTER_LOAD = timedelta(days=1)
 # even 900006.0), nor hex, an exponent, whitespace or a boolean: those are another id, or none.
 INTEGER_JSON = r'-?[0-9]+|"[0-9]+"'
 NUMBER_JSON = r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?"
+# A JSON column's value as DuckDB writes it back (minified) starts with what it is.
+SHAPE_OPENINGS = {"object": "{", "list": "["}
+# A longer value is cut in a reason (the record's text keeps it whole): a list where an object
+# belongs may be a whole export.
+QUOTED_JSON_LENGTH = 80
 
 
 @lru_cache(maxsize=1)
@@ -55,6 +60,12 @@ def _quoted_value(value_sql: str) -> str:
     return f"{REDACT_FUNCTION}({value_sql})"
 
 
+def _quoted_json(json_text: str) -> str:
+    """A JSON value (an object or a list, perhaps) for a reason: redacted whole, then cut."""
+    keep = QUOTED_JSON_LENGTH - 3
+    return f"regexp_replace({_quoted_value(json_text)}, {quote(f'^(.{{{keep}}}).{{4,}}$')}, '\\1...')"
+
+
 def field(name: str, as_json: bool = False) -> str:
     """A record's field, parsed once into ``r``; other spellings of it (COLUMN_ALIASES) are read
     from the record's text (a struct's names ignore case, so they cannot sit beside it in ``r``)."""
@@ -69,9 +80,10 @@ def is_integer_kind(kind: str) -> bool:
 
 
 def parsed_kind(kind: str) -> str:
-    """How a column is parsed out of the record's text: integers as JSON (a JSON integer and a
-    string of digits must be told from 900006.6, "0x10" or true), nested values as JSON, the rest as text."""
-    return "JSON" if kind == "JSON" or kind.endswith("[]") or is_integer_kind(kind) else "VARCHAR"
+    """How a column is parsed out of the record's text: integers and booleans as JSON (a JSON
+    integer and a string of digits must be told from 900006.6, "0x10" or true; true from "yes"
+    or 1, which DuckDB's cast reads as true), nested values as JSON, the rest as text."""
+    return "JSON" if kind in ("JSON", "BOOLEAN") or kind.endswith("[]") or is_integer_kind(kind) else "VARCHAR"
 
 
 def json_value(name: str, kind: str) -> str:
@@ -80,6 +92,8 @@ def json_value(name: str, kind: str) -> str:
         return field(name)
     if is_integer_kind(kind):
         return f"try_cast(replace({field(name, as_json=True)}::varchar, '\"', '') as {kind})"
+    if kind == "BOOLEAN":
+        return f"try_cast({field(name, as_json=True)} as BOOLEAN)"
     return f"try_cast({field(name)} as {kind})"
 
 
@@ -93,9 +107,12 @@ def json_checks(table: RawTable, started_at: datetime) -> list[str]:
     for name, kind in table.columns:
         if is_integer_kind(kind):
             checks.append(_integer_check(field(name, as_json=True) + "::varchar", quote(name), kind))
+        elif kind == "BOOLEAN":
+            checks.append(_boolean_check(field(name, as_json=True) + "::varchar", quote(name)))
         elif kind not in ("VARCHAR", "JSON"):
             checks.append(f"case when {field(name)} is not null and {json_value(name, kind)} is null "
                           f"then 'field \"{name}\" is not {kind.lower()}: ' || {_quoted_value(field(name))} end")
+    checks.extend(_shape_check(field(name, as_json=True) + "::varchar", name, shape) for name, shape in table.json_shapes)
     latest = (started_at + LATEST_AFTER_LOAD).strftime("%Y-%m-%d %H:%M:%S") + "+00"
     for name in table.timestamps:
         checks.append(_timestamp_check(field(name), quote(name), latest))
@@ -103,6 +120,7 @@ def json_checks(table: RawTable, started_at: datetime) -> list[str]:
         *((path, lambda value, path_sql: _timestamp_check(value, path_sql, latest)) for path in table.nested_timestamps),
         *((path, lambda value, path_sql: _integer_check(value, path_sql, "BIGINT")) for path in table.nested_integers),
         *((path, _duration_check) for path in table.durations),
+        *((path, _boolean_check) for path in table.nested_booleans),
     )
     checks.extend(_nested_check(path, check) for path, check in leaf_checks)
     if table.channel_field:
@@ -124,6 +142,19 @@ def _integer_check(json_text: str, path_sql: str, kind: str) -> str:
             f"then 'not an integer: \"' || {path_sql} || '\" = ' || {_quoted_value(json_text)} "
             f"when try_cast(replace({json_text}, '\"', '') as {kind}) is null "
             f"then 'field \"' || {path_sql} || '\" is not {kind.lower()}: ' || {_quoted_value(json_text)} end")
+
+
+def _boolean_check(json_text: str, path_sql: str) -> str:
+    return (f"case when {json_text} is null then null when {json_text} not in ('true', 'false') "
+            f"then 'not a boolean: \"' || {path_sql} || '\" = ' || {_quoted_json(json_text)} end")
+
+
+def _shape_check(json_text: str, name: str, shape: str) -> str:
+    """An object or a list, as declared (null passes: ``required`` refuses it where it must)."""
+    article = "an" if shape[0] in "aeiou" else "a"
+    reason = quote(f'not {article} {shape}: "{name}" = ')
+    return (f"case when left({json_text}, 1) <> {quote(SHAPE_OPENINGS[shape])} "
+            f"then {reason} || {_quoted_json(json_text)} end")
 
 
 def _timestamp_check(text: str, path_sql: str, latest: str) -> str:
@@ -150,9 +181,10 @@ def _duration_check(json_text: str, path_sql: str) -> str:
             f"then 'negative duration: \"' || {path_sql} || '\" = ' || {_quoted_value(json_text)} end")
 
 
-# How each kind of nested leaf is parsed: timestamps as text, numbers as JSON (a string "125"
-# must not pass for a number, nor a fraction for an integer).
-_NESTED_KINDS = (("nested_timestamps", "VARCHAR"), ("nested_integers", "JSON"), ("durations", "JSON"))
+# How each kind of nested leaf is parsed: timestamps as text, numbers and booleans as JSON (a
+# string "125" must not pass for a number, nor a fraction for an integer, nor "yes" for true).
+_NESTED_KINDS = (("nested_timestamps", "VARCHAR"), ("nested_integers", "JSON"), ("durations", "JSON"),
+                 ("nested_booleans", "JSON"))
 
 
 def nested_structures(table: RawTable) -> dict[str, object]:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from csops.paths import SOURCES
-from orchestration.deliveries import landing_day
+from orchestration.files import landing_day
 
 
 class FileStamp(NamedTuple):

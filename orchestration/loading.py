@@ -42,7 +42,7 @@ import duckdb
 from orchestration.audit_trail import AUDIT_DDL, AUDIT_TABLES, PROVENANCE_COLUMNS, column_names, \
     ensure_audit_tables, expected_columns, layout as _layout, loaded_inventory, raw_ddl, read_ledger, \
     write_ledger  # noqa: F401
-from orchestration.deliveries import unpacked_size
+from orchestration.files import unpacked_size
 from orchestration.landing import FileStamp, LandedFile, day_of_name, file_stamp, gone_files, landed_inventory, \
     source_files, stale_days, unplaced_files  # noqa: F401
 from orchestration.raw_tables import RAW_TABLES, RawTable, tables_of

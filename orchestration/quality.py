@@ -265,7 +265,10 @@ STAGING_FRAMES: dict[str, str] = {
     "stg_surveys__responses": _staging_frame_with_identifiers("""
         select survey_response_id, responses._source_file as source_position,
             case when tickets.ticket_id is null and records.contact_record_id is null
-                then responses.contact_system || ':' || responses.contact_ref end as unresolved_contact_ref
+                then responses.contact_system || ':' || responses.contact_ref end as unresolved_contact_ref,
+            -- What the customer typed there is not shown: it may be an email or a phone number.
+            case when responses.is_contact_ref_withheld then 'withheld: no ticket id or ContactId' end
+                as withheld_contact_ref
         from staging.stg_surveys__responses as responses
         left join staging.stg_crm__tickets as tickets
             on responses.contact_system = 'crm' and responses.contact_ref = tickets.ticket_id::varchar

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from orchestration.deliveries import UnreadableFile, undecodable_reason, unpacked_text
+from orchestration.files import UnreadableFile, undecodable_reason, unpacked_text
 from orchestration.loading import LandingError
 
 # The legacy layout's standard columns. V2 (ResponseSet) and V3 (Name) have no current

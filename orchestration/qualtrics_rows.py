@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from csops.redaction import redact
-from orchestration.deliveries import undecodable_reason
+from orchestration.files import undecodable_reason
 from orchestration.qualtrics_csv import DATE_COLUMNS, CsvRow
 from orchestration.raw_tables import QUALTRICS_STANDARD_COLUMNS as STANDARD_COLUMNS
 

@@ -6,9 +6,11 @@ them), and its columns with DuckDB types. Types are declared, never sniffed: a s
 a column into text without a word. Nested vendor objects stay JSON in ``raw`` and are
 unpacked once, in staging. Timestamps stay the source's text in ``raw`` (what the vendor
 wrote, for the audit trail); the loader checks they carry a timezone and fall between 2000 and
-the load. The fields staging reads inside those objects are declared too, by path
-(``Agent.ConnectedToAgentTimestamp``; ``Contacts[]`` is each element of an array), and checked
-as the top-level ones are: a field nobody checks publishes whatever it holds.
+the load. Each JSON column declares what it holds, an object or a list (a column holding
+another thing, ``"Agent": "bob"``, would hide every field below it from its checks). The fields
+staging reads inside those objects are declared too, by path (``Agent.ConnectedToAgentTimestamp``;
+``Contacts[]`` is each element of an array), and checked as the top-level ones are: a field
+nobody checks publishes whatever it holds.
 
 Each entry also says what makes a row loadable: the fields it cannot do without, the
 timestamps that must name their zone, where its channel is spelled, the ranges of its
@@ -38,11 +40,16 @@ class RawTable:
     columns: tuple[tuple[str, str], ...]
     required: tuple[str, ...] = ()  # fields a row cannot be loaded without
     timestamps: tuple[str, ...] = ()  # text fields holding a moment: they must name their timezone
-    # Paths into JSON columns: moments (as ``timestamps``), integers (as BIGINT columns), and
-    # durations and counts (non-negative numbers).
+    # What each JSON column holds when it is there, "object" or "list" (column, shape). Null, or
+    # no column at all, is for ``required`` to refuse: Connect writes a null Agent and Queue on a
+    # contact that never left the IVR.
+    json_shapes: tuple[tuple[str, str], ...] = ()
+    # Paths into JSON columns: moments (as ``timestamps``), integers (as BIGINT columns),
+    # durations and counts (non-negative numbers), and booleans (JSON true or false, as BOOLEAN columns).
     nested_timestamps: tuple[str, ...] = ()
     nested_integers: tuple[str, ...] = ()
     durations: tuple[str, ...] = ()
+    nested_booleans: tuple[str, ...] = ()
     channel_field: str | None = None  # JSON path of the channel, checked against seeds/channel_map.csv
     score_ranges: tuple[tuple[str, int, int, str], ...] = ()  # (column, lowest, highest, what it measures)
     # How a delivered record is recognised as this table's (orchestration/deliveries.py): the
@@ -66,13 +73,16 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ("group_id", "BIGINT"), ("organization_id", "BIGINT"), ("brand_id", "BIGINT"),
         ("tags", "VARCHAR[]"), ("custom_fields", "JSON"),
     ), required=("id", "created_at", "updated_at", "status"), timestamps=("created_at", "updated_at"),
+        json_shapes=(("via", "object"), ("custom_fields", "list")),
         nested_integers=("custom_fields[].id",),  # stg_crm__tickets finds the category field by it
         channel_field="via.channel", streams=("ticket",), signature=("id", "requester_id", "status")),
     RawTable("crm", "ticket_audits", "ticket_audits.jsonl", "jsonl", (
         ("id", "BIGINT"), ("ticket_id", "BIGINT"), ("created_at", "VARCHAR"), ("author_id", "BIGINT"),
         ("via", "JSON"), ("events", "JSON"),
     ), required=("id", "ticket_id", "created_at", "events"), timestamps=("created_at",),
-        nested_integers=("events[].id", "events[].author_id"),  # int_ticket_audit_events casts them
+        json_shapes=(("via", "object"), ("events", "list")),
+        # int_ticket_audit_events casts them (a comment's public flag too: DuckDB's cast reads "yes" and 1 as true).
+        nested_integers=("events[].id", "events[].author_id"), nested_booleans=("events[].public",),
         streams=("audits", "audit"), signature=("ticket_id", "events")),
     RawTable("crm", "users", "users.jsonl", "jsonl", (
         ("id", "BIGINT"), ("name", "VARCHAR"), ("email", "VARCHAR"), ("phone", "VARCHAR"), ("role", "VARCHAR"),
@@ -98,6 +108,8 @@ RAW_TABLES: tuple[RawTable, ...] = (
     ), required=("ContactId", "Channel", "InitiationMethod", "InitiationTimestamp", "LastUpdateTimestamp"),
         timestamps=("InitiationTimestamp", "ConnectedToSystemTimestamp", "DisconnectTimestamp", "LastUpdateTimestamp",
                     "TransferCompletedTimestamp"),
+        json_shapes=tuple((column, "object") for column in (
+            "CustomerEndpoint", "SystemEndpoint", "Queue", "Agent", "Attributes", "TransferredToEndpoint")),
         # What stg_telephony__contact_records and the hierarchy days read, and the rest of Connect's
         # documented Agent timings and counts (a wrong one there says the record is wrong).
         nested_timestamps=("Queue.EnqueueTimestamp", "Queue.DequeueTimestamp", "Agent.ConnectedToAgentTimestamp",
@@ -114,6 +126,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ("AWSAccountId", "VARCHAR"), ("AgentARN", "VARCHAR"), ("EventId", "VARCHAR"), ("EventTimestamp", "VARCHAR"),
         ("EventType", "VARCHAR"), ("InstanceARN", "VARCHAR"), ("Version", "VARCHAR"), ("CurrentAgentSnapshot", "JSON"),
     ), required=("AgentARN", "EventId", "EventTimestamp", "EventType"), timestamps=("EventTimestamp",),
+        json_shapes=(("CurrentAgentSnapshot", "object"),),
         # stg_telephony__agent_events orders an event's contacts by these; the status's start is the same kind.
         nested_timestamps=("CurrentAgentSnapshot.AgentStatus.StartTimestamp",
                            "CurrentAgentSnapshot.Contacts[].StateStartTimestamp",

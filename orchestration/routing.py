@@ -8,8 +8,8 @@ from dataclasses import dataclass, field, replace
 
 import orjson
 
-from orchestration.deliveries import UnreadableFile, looks_like_json, read_json_records, streams_of_path, \
-    undecodable_reason, unpacked_text
+from orchestration.deliveries import looks_like_json, read_json_records
+from orchestration.files import UnreadableFile, streams_of_path, undecodable_reason, unpacked_text
 from orchestration.landing import LandedFile
 from orchestration.raw_tables import COLUMN_ALIASES, RawTable, tables_of
 

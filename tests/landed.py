@@ -21,7 +21,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from orchestration.deliveries import JsonRecord, read_json_records, unpacked_text
+from orchestration.deliveries import JsonRecord, read_json_records
+from orchestration.files import unpacked_text
 from simulator import exports
 
 _API_PAGE = re.compile(r"^crm/[^/]+/(?P<export>[a-z_]+)-\d{4}(-late)?(-part\d+)?\.json$")

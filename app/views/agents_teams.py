@@ -186,13 +186,14 @@ def _team_figure(rows: pd.DataFrame, kpi: str, all_teams: tuple[str, ...]) -> go
         is_csat = kpi == "csat_top2_rate"
         low = team_rows["is_low_sample"].astype(bool) if is_csat else pd.Series(False, index=team_rows.index)
         value = team_rows[kpi]
+        shown_name = components.chart_text(team_name)
         trace = go.Scatter(
-            x=team_rows["week_start_date"], y=value, name=str(team_name), mode="lines+markers",
+            x=team_rows["week_start_date"], y=value, name=shown_name, mode="lines+markers",
             line={"color": color, "width": 2},
             marker={"color": color, "size": 9, "line": {"width": 2, "color": color},
                     "symbol": [LOW_SAMPLE_MARKER if flag else SAMPLE_MARKER for flag in low]},
             customdata=list(zip(team_rows[count_column], ["low sample" if flag else "" for flag in low])),
-            hovertemplate=(f"<b>{team_name}</b> week of %{{x|%Y-%m-%d}}<br>{label} "
+            hovertemplate=(f"<b>{shown_name}</b> week of %{{x|%Y-%m-%d}}<br>{label} "
                            + ("%{y:.1%}" if is_rate else "%{y:.0f}")
                            + f"<br>n = %{{customdata[0]:,.0f}} {count_label} %{{customdata[1]}}<extra></extra>"),
         )
@@ -393,7 +394,8 @@ def _outlier_figure(agents: pd.DataFrame, threshold: float | None) -> go.Figure:
             x=scored[score], y=[label] * len(scored), name=label, mode="markers", showlegend=False,
             marker={"size": 11, "color": colors, "line": {"width": 2, "color": colors},
                     "symbol": [LOW_SAMPLE_MARKER if lo else SAMPLE_MARKER for lo in is_low]},
-            customdata=list(zip(scored["agent_name"], scored["team_names"], scored[kpi],
+            customdata=list(zip(scored["agent_name"].map(components.chart_text, na_action="ignore"),
+                                scored["team_names"].map(components.chart_text, na_action="ignore"), scored[kpi],
                                 ["low sample" if lo else "" for lo in is_low])),
             hovertemplate=("<b>%{customdata[0]}</b> (%{customdata[1]})<br>" + label + " "
                            + ("%{customdata[2]:.0f}" if kpi == "aht_seconds" else "%{customdata[2]:.1%}")

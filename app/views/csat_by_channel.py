@@ -103,7 +103,9 @@ def _channel_colors(all_channels: list[str]) -> dict[str, str]:
 def _csat_figure(rows: pd.DataFrame, grain: data.CsatGrain, channel_colors: dict[str, str]) -> go.Figure:
     figure = go.Figure()
     for channel, channel_rows in rows.groupby("channel", sort=True):
-        figure.add_trace(_channel_trace(str(channel), channel_rows, grain, channel_colors[str(channel)]))
+        # The trace shows the name escaped; the colour is looked up by the channel as the data has it.
+        figure.add_trace(_channel_trace(components.chart_text(channel), channel_rows, grain,
+                                        channel_colors[str(channel)]))
     figure.update_layout(
         xaxis_title=grain.period_label,
         yaxis_title="CSAT top-2 (share scoring 4-5)",
@@ -132,6 +134,7 @@ def _period_ticks(periods: pd.Series, grain: data.CsatGrain) -> dict:
 
 
 def _channel_trace(channel: str, channel_rows: pd.DataFrame, grain: data.CsatGrain, color: str) -> go.Scatter:
+    """One channel's line; ``channel`` is already Plotly text (``components.chart_text``)."""
     rate = channel_rows["csat_top2_rate"]
     is_low_sample = channel_rows["is_low_sample"].astype(bool)
     return go.Scatter(

@@ -284,6 +284,7 @@ def _render_ranking(ranked: pd.DataFrame, centre: dict, *, key: str, config: dic
 def dot_interval_figure(ranked: pd.DataFrame, centre: dict) -> go.Figure:
     """A horizontal dot per row (its CSAT top-2 rate) with its Wilson 95% interval, in the rows'
     order from the top; low samples hollow and grey, below a dotted line."""
+    ranked = _with_chart_labels(ranked)
     figure = go.Figure()
     _add_dots(figure, ranked, centre)
     figure.update_xaxes(title_text="CSAT top-2 (share of responses scoring 4-5)")
@@ -291,6 +292,11 @@ def dot_interval_figure(ranked: pd.DataFrame, centre: dict) -> go.Figure:
                          legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
                          hovermode="closest")
     return figure
+
+
+def _with_chart_labels(ranked: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose ``label`` is Plotly text: the caption and the drill-down keep the label as it is."""
+    return ranked.assign(label=ranked["label"].map(components.chart_text, na_action="ignore"))
 
 
 def _add_dots(figure: go.Figure, ranked: pd.DataFrame, centre: dict, **cell) -> None:
@@ -386,6 +392,7 @@ def _render_themes(publication, week: date, centre: dict) -> pd.DataFrame | None
 def themes_figure(ranked: pd.DataFrame, centre: dict) -> go.Figure:
     figure = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.35, 0.65], horizontal_spacing=0.04,
                            subplot_titles=("Share of the week's comments", "CSAT top-2 of the responses mentioning it"))
+    ranked = _with_chart_labels(ranked)
     figure.add_trace(go.Bar(
         x=ranked["comment_share_rate"], y=ranked["label"], orientation="h", marker_color="#9ecae1",
         name="Share of comments", showlegend=False, customdata=ranked["mention_count"],

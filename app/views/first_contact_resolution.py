@@ -197,9 +197,10 @@ def _fcr_figure(rows: pd.DataFrame, period: str, period_label: str, series_colum
     survey_size = _size_reference(rows["survey_fcr_response_count"])
     for series, series_rows in rows.groupby(series_column, sort=True):
         color = colors.get(str(series), "#636efa")
+        shown_series = components.chart_text(series)
         is_open = series_rows["window_open_contact_count"] > 0
         figure.add_trace(go.Scatter(
-            x=series_rows[period], y=series_rows["operational_fcr_rate"], name=str(series), legendgroup=str(series),
+            x=series_rows[period], y=series_rows["operational_fcr_rate"], name=shown_series, legendgroup=shown_series,
             mode="lines+markers", line={"color": color, "width": 2},
             marker={"color": color, "line": {"width": 2, "color": color}, **operational_size,
                     "size": series_rows["fcr_eligible_contact_count"].tolist(),
@@ -207,16 +208,16 @@ def _fcr_figure(rows: pd.DataFrame, period: str, period_label: str, series_colum
             customdata=list(zip(series_rows["first_contact_resolved_count"], series_rows["fcr_eligible_contact_count"],
                                 series_rows["window_open_contact_count"],
                                 ["<br>incomplete: windows still open" if open_ else "" for open_ in is_open])),
-            hovertemplate=(f"<b>{series}</b> %{{x|%Y-%m-%d}}<br>operational FCR %{{y:.1%}}<br>"
+            hovertemplate=(f"<b>{shown_series}</b> %{{x|%Y-%m-%d}}<br>operational FCR %{{y:.1%}}<br>"
                            "%{customdata[0]} of %{customdata[1]} eligible had no repeat<br>"
                            "window still open: %{customdata[2]}%{customdata[3]}<extra></extra>"),
         ), row=1, col=1)
         figure.add_trace(go.Scatter(
-            x=series_rows[period], y=series_rows["survey_fcr_rate"], name=str(series), legendgroup=str(series),
+            x=series_rows[period], y=series_rows["survey_fcr_rate"], name=shown_series, legendgroup=shown_series,
             showlegend=False, mode="lines+markers", line={"color": color, "width": 2, "dash": "dot"},
             marker={"color": color, **survey_size, "size": series_rows["survey_fcr_response_count"].tolist()},
             customdata=series_rows["survey_fcr_response_count"],
-            hovertemplate=(f"<b>{series}</b> %{{x|%Y-%m-%d}}<br>survey FCR %{{y:.1%}}<br>"
+            hovertemplate=(f"<b>{shown_series}</b> %{{x|%Y-%m-%d}}<br>survey FCR %{{y:.1%}}<br>"
                            "n = %{customdata} answers<extra></extra>"),
         ), row=1, col=2)
     if target is not None:
@@ -398,7 +399,8 @@ def _repeat_heatmap(groups: pd.DataFrame) -> go.Figure:
              for rate, n in zip(rate_row, n_row)]
             for rate_row, n_row in zip(rates.to_numpy(), counts.to_numpy())]
     figure = go.Figure(go.Heatmap(
-        z=rates.to_numpy(), x=list(rates.columns), y=list(rates.index), text=text, texttemplate="%{text}",
+        z=rates.to_numpy(), x=[components.chart_text(channel) for channel in rates.columns],
+        y=[components.chart_text(category) for category in rates.index], text=text, texttemplate="%{text}",
         customdata=[list(zip(n_row, r_row)) for n_row, r_row in zip(counts.to_numpy(), repeated.to_numpy())],
         colorscale="Reds", zmin=0, colorbar={"title": {"text": "Repeat rate"}, "tickformat": ".0%"},
         hovertemplate=("<b>%{x} / %{y}</b><br>repeat rate %{z:.1%}<br>%{customdata[1]} of %{customdata[0]} "
@@ -415,8 +417,8 @@ def _paths_sankey(paths: pd.DataFrame, colors: dict[str, str]) -> go.Figure:
     flows = paths.groupby(["channel", "next_channel"], as_index=False)["repeat_contact_count"].sum()
     sources = sorted(flows["channel"].unique())
     targets = sorted(flows["next_channel"].unique())
-    labels = ([f"{channel} (first contact)" for channel in sources]
-              + [f"{channel} (came back on)" for channel in targets])
+    labels = ([f"{components.chart_text(channel)} (first contact)" for channel in sources]
+              + [f"{components.chart_text(channel)} (came back on)" for channel in targets])
     node_colors = [colors.get(channel, "#888") for channel in [*sources, *targets]]
     figure = go.Figure(go.Sankey(
         arrangement="fixed",

@@ -105,6 +105,8 @@ def _render_tiles(kpis: pd.DataFrame) -> None:
 
 def _trend_figure(trends: pd.DataFrame) -> go.Figure:
     labels = trends.drop_duplicates("kpi_name")[["kpi_name", "kpi_label", "unit"]].reset_index(drop=True)
+    # The label comes from a seed the manager edits: drawn as text (kpi_name, which picks the rows, is untouched).
+    labels = labels.assign(kpi_label=labels["kpi_label"].map(components.chart_text, na_action="ignore"))
     columns = 4
     rows = (len(labels) + columns - 1) // columns
     figure = make_subplots(rows=rows, cols=columns, subplot_titles=labels["kpi_label"].tolist(),

@@ -236,7 +236,8 @@ def _heatmap_figure(rows: pd.DataFrame, week: queues.Week, shown_queues: list[st
     grid = _time_grid(rows)
     columns = min(len(shown_queues), HEATMAP_COLUMNS_PER_ROW)
     row_count = math.ceil(len(shown_queues) / columns)
-    figure = make_subplots(rows=row_count, cols=columns, subplot_titles=shown_queues if len(shown_queues) > 1 else None,
+    shown_names = [components.chart_text(queue_name) for queue_name in shown_queues]
+    figure = make_subplots(rows=row_count, cols=columns, subplot_titles=shown_names if len(shown_queues) > 1 else None,
                            shared_yaxes=True, horizontal_spacing=0.03, vertical_spacing=0.08)
     for index, queue_name in enumerate(shown_queues):
         queue_rows = rows[rows["queue_name"] == queue_name]
@@ -245,9 +246,9 @@ def _heatmap_figure(rows: pd.DataFrame, week: queues.Week, shown_queues: list[st
         z = _pivot(queue_rows, column, days, grid, float("nan")).to_numpy(dtype=float)
         text = _pivot(queue_rows, "hover_text", days, grid, "").to_numpy(dtype=object).tolist()
         figure.add_trace(go.Heatmap(
-            x=day_labels, y=grid, z=z, text=text, coloraxis="coloraxis", name=queue_name,
+            x=day_labels, y=grid, z=z, text=text, coloraxis="coloraxis", name=shown_names[index],
             xgap=1, ygap=1, hoverongaps=False,
-            hovertemplate=f"<b>{queue_name}</b> %{{x}} %{{y}}<br>%{{text}}<extra></extra>",
+            hovertemplate=f"<b>{shown_names[index]}</b> %{{x}} %{{y}}<br>%{{text}}<extra></extra>",
         ), row=index // columns + 1, col=index % columns + 1)
     figure.update_yaxes(autorange="reversed", type="category", title_text=None)
     figure.update_yaxes(title_text="Interval start (reporting time)", col=1)
@@ -348,7 +349,8 @@ def _staffing_figure(rows: pd.DataFrame, queue_name: str, timezone: str) -> go.F
                    hovertemplate="%{x|%H:%M}: understaffed (%{y:.2f} staffed)<extra></extra>"),
     ]
     figure = go.Figure(data=traces)
-    figure.update_layout(xaxis_title=f"Interval start ({timezone})", yaxis_title="Agents", legend_title_text=queue_name,
+    figure.update_layout(xaxis_title=f"Interval start ({timezone})", yaxis_title="Agents",
+                         legend_title_text=components.chart_text(queue_name),
                          bargap=0.15, hovermode="closest", margin={"t": 30, "b": 40})
     figure.update_xaxes(type="date", tickformat="%H:%M")
     return figure
@@ -428,12 +430,13 @@ def _trend_figure(rows: pd.DataFrame, measure: Measure, target: float | None, na
         queue_rows = rows[rows["queue_name"] == queue_name]
         if queue_rows.empty:
             continue
+        shown_name = components.chart_text(queue_name)
         # ISO strings and float arrays: Plotly copies and validates each element it is given.
         traces.append(go.Scatter(
             x=[day.isoformat() for day in queue_rows["queue_date"]], y=queue_rows[measure.column].to_numpy(dtype=float),
-            name=queue_name, mode="lines+markers", line={"color": palette[index % len(palette)], "width": 2},
+            name=shown_name, mode="lines+markers", line={"color": palette[index % len(palette)], "width": 2},
             customdata=queue_rows[["offered_calls", "abandoned_calls", "short_abandoned_calls"]].to_numpy(dtype=float),
-            hovertemplate=(f"<b>{queue_name}</b> %{{x|%a %Y-%m-%d}}<br>{measure.label} {value_format}<br>"
+            hovertemplate=(f"<b>{shown_name}</b> %{{x|%a %Y-%m-%d}}<br>{measure.label} {value_format}<br>"
                            "Offered %{customdata[0]:,.0f}, abandoned %{customdata[1]:,.0f}, short abandons "
                            "%{customdata[2]:,.0f}<extra></extra>"),
         ))

@@ -193,9 +193,12 @@ def _compliance_trend(rows: pd.DataFrame, dimension: str, dimension_label: str, 
         "tickets %{customdata[6]}"
         "<extra></extra>"
     )
+    # The names the hover shows, as Plotly text; rows keeps them as the data has them, to pick each trace's rows.
+    shown_rows = rows.assign(**{column: rows[column].map(components.chart_text, na_action="ignore")
+                                for column in ("ticket_priority", "channel", "team_name")})
     for value in _ordered_values(rows[dimension], dimension):
-        value_rows = rows[rows[dimension] == value]
-        name = team_names.get(value, value) if dimension == "team_key" else value
+        value_rows = shown_rows[rows[dimension] == value]
+        name = components.chart_text(team_names.get(value, value) if dimension == "team_key" else value)
         figure.add_trace(go.Scatter(
             x=value_rows["created_date"], y=value_rows["sla_compliance_rate"], name=name, offsetgroup=name,
             mode="markers",
@@ -229,7 +232,8 @@ def _compliance_heatmap(rows: pd.DataFrame, dimension: str, team_names: dict[str
     keys = keys.sort_values([f"_{column}_rank" for column in order])
     names = {"team_key": lambda key: team_names.get(key, key)}
     labelled = keys.assign(label=keys[order].apply(
-        lambda key: " · ".join(names.get(column, str)(key[column]) for column in order), axis=1))
+        lambda key: components.chart_text(" · ".join(names.get(column, str)(key[column]) for column in order)),
+        axis=1))
     label_of = dict(zip(map(tuple, labelled[order].to_numpy()), labelled["label"]))
     with_labels = rows.assign(label=[label_of[tuple(key)] for key in rows[order].to_numpy()])
     text = (with_labels["met_count"].astype(str) + " met, " + with_labels["breached_count"].astype(str)
@@ -303,8 +307,10 @@ def _render_breaches(publication, chosen: filters.Filters) -> None:
 
 
 def _breach_figure(counts: pd.DataFrame, kinds: list[str]) -> go.Figure:
-    figure = make_subplots(rows=1, cols=len(kinds), subplot_titles=[_kind_label(kind) for kind in kinds],
-                           shared_yaxes=True)
+    figure = make_subplots(rows=1, cols=len(kinds), subplot_titles=[components.chart_text(_kind_label(kind))
+                                                                    for kind in kinds], shared_yaxes=True)
+    # Team names become tick labels and the hover's %{x}: Plotly text (the kind and priority still pick rows).
+    counts = counts.assign(team_name=counts["team_name"].map(components.chart_text, na_action="ignore"))
     shown_in_legend: set[str] = set()
     for index, kind in enumerate(kinds, start=1):
         kind_counts = counts[counts["sla_kind"] == kind]
@@ -312,11 +318,12 @@ def _breach_figure(counts: pd.DataFrame, kinds: list[str]) -> go.Figure:
             priority_counts = kind_counts[kind_counts["ticket_priority"] == priority]
             if priority_counts.empty:
                 continue
+            shown_priority = components.chart_text(priority)
             figure.add_trace(go.Bar(
-                x=priority_counts["team_name"], y=priority_counts["breached_in_flight_count"], name=priority,
-                legendgroup=priority, showlegend=priority not in shown_in_legend,
+                x=priority_counts["team_name"], y=priority_counts["breached_in_flight_count"], name=shown_priority,
+                legendgroup=shown_priority, showlegend=priority not in shown_in_legend,
                 marker_color=PRIORITY_COLORS.get(priority, "#999999"),
-                hovertemplate=f"<b>%{{x}}</b> {priority}: %{{y}} tickets<extra></extra>",
+                hovertemplate=f"<b>%{{x}}</b> {shown_priority}: %{{y}} tickets<extra></extra>",
             ), row=1, col=index)
             shown_in_legend.add(priority)
     figure.update_layout(barmode="stack", legend_title_text="Priority", margin={"t": 40, "b": 40}, height=340)
@@ -363,26 +370,29 @@ def _backlog_figure(rows: pd.DataFrame, colors: dict[str, dict[str, str]], age_c
     figure = make_subplots(
         rows=len(teams), cols=2, shared_xaxes=True, horizontal_spacing=0.08,
         vertical_spacing=min(0.08, 0.3 / max(len(teams), 1)),
-        subplot_titles=[title for team in teams
+        subplot_titles=[title for team in map(components.chart_text, teams)
                         for title in (f"{team}: tickets in backlog", f"{team}: {age_label} age (hours)")],
     )
     shown_in_legend: set[str] = set()
     for row_index, team in enumerate(teams, start=1):
         team_rows = rows[rows["team_name"] == team]
+        shown_team = components.chart_text(team)
         for channel in sorted(team_rows["channel"].unique()):
             channel_rows = team_rows[team_rows["channel"] == channel]
             color = colors["channel"].get(channel, "#999999")
-            legend = {"legendgroup": channel, "name": channel}
+            shown_channel = components.chart_text(channel)
+            legend = {"legendgroup": shown_channel, "name": shown_channel}
             figure.add_trace(go.Scatter(
                 x=channel_rows["backlog_date"], y=channel_rows["backlog_ticket_count"], stackgroup=f"team{row_index}",
                 mode="lines", line={"color": color, "width": 1}, showlegend=channel not in shown_in_legend,
-                hovertemplate=f"{team} {channel} %{{x|%Y-%m-%d}}: %{{y}} tickets<extra></extra>", **legend,
+                hovertemplate=f"{shown_team} {shown_channel} %{{x|%Y-%m-%d}}: %{{y}} tickets<extra></extra>", **legend,
             ), row=row_index, col=1)
             shown_in_legend.add(channel)
             figure.add_trace(go.Scatter(
                 x=channel_rows["backlog_date"], y=channel_rows[age_column], mode="lines",
                 line={"color": color, "width": 1.5}, showlegend=False,
-                hovertemplate=f"{team} {channel} %{{x|%Y-%m-%d}}: {age_label} age %{{y:.1f}} h<extra></extra>",
+                hovertemplate=(f"{shown_team} {shown_channel} %{{x|%Y-%m-%d}}: {age_label} age %{{y:.1f}} h"
+                               "<extra></extra>"),
                 **legend,
             ), row=row_index, col=2)
     figure.update_layout(height=80 + 200 * len(teams), legend_title_text="Channel", margin={"t": 40, "b": 40},

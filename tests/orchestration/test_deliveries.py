@@ -12,7 +12,8 @@ import duckdb
 import pytest
 
 from orchestration import loading
-from orchestration.deliveries import landing_day, read_json_records
+from orchestration.deliveries import read_json_records
+from orchestration.files import landing_day
 from tests.vendor_records import contact_record, with_changes, zendesk_audit, zendesk_ticket, zendesk_user
 
 DAY = "2026-02-03"

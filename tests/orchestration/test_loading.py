@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from orchestration import loading
-from orchestration.deliveries import landing_day, unpacked_text
+from orchestration.files import landing_day, unpacked_text
 from orchestration.loading import load_days, load_source
 from orchestration.raw_tables import RAW_TABLES
 from simulator import simulate

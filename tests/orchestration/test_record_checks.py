@@ -17,7 +17,8 @@ import pytest
 from orchestration.deliveries import read_json_records
 from orchestration.loading import load_days
 from tests.orchestration.test_agent_event_stream import VOICE_AGENT, contact, event, snapshot
-from tests.vendor_records import contact_record, zendesk_ticket
+from orchestration.raw_tables import RAW_TABLES
+from tests.vendor_records import contact_record, zendesk_audit, zendesk_ticket, zendesk_user
 
 DAY = date(2026, 3, 3)
 FOLDER = DAY.isoformat()
@@ -191,3 +192,72 @@ def test_reasons_never_quote_what_a_customer_typed(tmp_path):
     assert reasons[1] == 'not an integer: "requester_id" = "[email]"'
     assert reasons[2] == 'unknown channel "mail me at [email]": add it to seeds/channel_map.csv'
     assert reasons[3].startswith('field "created_at" is not a timestamp: call ') and "555" not in reasons[3]
+
+
+def test_booleans_are_json_true_or_false_wherever_they_sit(tmp_path):
+    """DuckDB's cast reads "yes", "1", 1 and "t" as true: int_ticket_audit_events would publish
+    a private note as a public reply."""
+    def audit(audit_id: int, public) -> dict:
+        return zendesk_audit(audit_id, 1, created=f"{FOLDER}T10:00:00Z", events=[
+            {"id": audit_id * 10 + n, "type": "Comment", "author_id": 7001, "body": "On it.", "public": value}
+            for n, value in enumerate((True, public))])
+    def user(user_id: int, active) -> dict:
+        return {**zendesk_user(user_id), "active": active}
+    con = loaded(tmp_path, "crm", {
+        "ticket_audits.jsonl": lines(audit(1, "yes"), audit(2, 1), audit(3, False), audit(4, None), audit(5, "true")),
+        "users.jsonl": lines(user(1, "yes"), user(2, 1), user(3, "jane@example.com"), user(4, False), user(5, None)),
+    })
+    reasons = {(table, record): reason for table, record, reason in con.execute(
+        "select raw_table, record_number, reason from audit.rejected_rows").fetchall()}
+    assert reasons == {
+        ("crm_ticket_audits", 1): 'not a boolean: "events[1].public" = "yes"',
+        ("crm_ticket_audits", 2): 'not a boolean: "events[1].public" = 1',
+        ("crm_ticket_audits", 5): 'not a boolean: "events[1].public" = "true"',
+        ("crm_users", 1): 'not a boolean: "active" = "yes"',
+        ("crm_users", 2): 'not a boolean: "active" = 1',
+        ("crm_users", 3): 'not a boolean: "active" = "[email]"',
+    }
+    assert con.execute("select id from raw.crm_ticket_audits order by id").fetchall() == [(3,), (4,)]
+    assert con.execute("select id, active from raw.crm_users order by id").fetchall() == [(4, False), (5, None)]
+
+
+def test_a_json_column_holds_the_shape_staging_reads(tmp_path):
+    """A JSON column holding a text or a number hides every field below it from its checks."""
+    records = [contact_record(f"c-{n}", initiated=f"{FOLDER}T15:00:00Z") for n in range(6)]
+    records[1]["Agent"] = "bob"
+    records[2]["Queue"] = 5
+    records[3]["CustomerEndpoint"] = [{"Address": "jane@example.com", "Type": "EMAIL"}] * 4  # cut in the reason
+    records[4]["Agent"] = records[4]["Queue"] = None  # the contact never left the IVR
+    del records[5]["Attributes"]
+    events = [event(VOICE_AGENT, "e-0", f"{FOLDER}T15:00:00.000Z", "LOGIN", None),
+              event(VOICE_AGENT, "e-1", f"{FOLDER}T15:01:00.000Z", "STATE_CHANGE", "Available")]
+    telephony = loaded(tmp_path / "t", "telephony", {"contact_records.jsonl": lines(*records),
+                                                     "agent-event-stream/15/object": lines(*events)})
+    found = {(table, record): reason for table, record, reason in telephony.execute(
+        "select raw_table, record_number, reason from audit.rejected_rows").fetchall()}
+    endpoint = found.pop(("telephony_contact_records", 4))
+    assert found == {("telephony_contact_records", 2): 'not an object: "Agent" = "bob"',
+                     ("telephony_contact_records", 3): 'not an object: "Queue" = 5',
+                     ("telephony_agent_events", 2): 'not an object: "CurrentAgentSnapshot" = "Available"'}
+    assert endpoint.startswith('not an object: "CustomerEndpoint" = [{"Address":"[email]","Type":"EMAIL"},')
+    assert endpoint.endswith("...") and len(endpoint) == len('not an object: "CustomerEndpoint" = ') + 80
+    assert telephony.execute("select ContactId from raw.telephony_contact_records order by 1").fetchall() == [
+        ("c-0",), ("c-4",), ("c-5",)]
+    crm = loaded(tmp_path / "c", "crm", {
+        "ticket_audits.jsonl": lines(zendesk_audit(1, 1, created=f"{FOLDER}T10:00:00Z", events={}),
+                                     zendesk_audit(2, 1, created=f"{FOLDER}T10:00:00Z", events=[])),
+        "tickets.jsonl": lines(ticket(1, via="email"), ticket(2, custom_fields={"id": 360000001}), ticket(3, via=None)),
+    })
+    assert {(table, record): reason for table, record, reason in crm.execute(
+        "select raw_table, record_number, reason from audit.rejected_rows").fetchall()} == {
+        ("crm_ticket_audits", 1): 'not a list: "events" = {}',
+        ("crm_tickets", 1): 'not an object: "via" = "email"',
+        ("crm_tickets", 2): 'not a list: "custom_fields" = {"id":360000001}'}
+    assert crm.execute("select id from raw.crm_tickets").fetchall() == [(3,)]
+
+
+def test_every_json_column_of_a_json_export_declares_its_shape():
+    for table in RAW_TABLES:
+        if table.file_format == "jsonl":
+            declared = [name for name, _ in table.json_shapes]
+            assert declared == [name for name, kind in table.columns if kind == "JSON"], table.table_name

@@ -16,14 +16,15 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from orchestration.deliveries import landing_day
+from orchestration.files import landing_day
 from simulator import simulate
 from simulator.config import CenterConfig
 from simulator.defects import EXPECTED, FILE_KINDS, KINDS, UNKNOWN_CHANNELS, Defect, inject_defects
 from simulator.exports import late_name
 from tests import landed
 from tests.simulator.defect_checks import (
-    CHANNEL_SYSTEMS, CHECKED_KINDS, DAY, DETAIL_VALUE, FIREHOSE_EXPORTS, FIREHOSE_HOURS, assert_checked_fault_shows,
+    CHANNEL_SYSTEMS, CHECKED_KINDS, DAY, DETAIL_VALUE, FIREHOSE_EXPORTS, FIREHOSE_HOURS, READ_REJECTED_KINDS,
+    assert_checked_fault_shows,
     assert_shows, channel_map_spellings, csv_records, data_rows, day_files, export_of, header_rows, is_csv,
     jsonl_lines, read_back, record_count, source_of_late, usernames_of, users_of,
 )
@@ -92,7 +93,7 @@ def test_a_broken_record_takes_none_of_its_neighbours(small, rate):
             read = read_back(result, name)
             assert [record.ordinal for record in read] == list(range(1, len(units) + 1)), name
             broken = {record.ordinal for record in read if record.reason is not None}
-            assert broken == {d.record for d in result.defects if d.file == name and d.kind == "malformed_json"}
+            assert broken == {d.record for d in result.defects if d.file == name and d.kind in READ_REJECTED_KINDS}
             for record in read:
                 if record.reason is None:
                     assert record.value == json.loads(units[record.ordinal - 1])
