@@ -16,7 +16,7 @@ import html
 import json
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -174,13 +174,16 @@ _RUNS_SQL = f"""
 
 
 def _is_superseded(con, latest: LastRun) -> bool:
-    """Runs not its own recorded in the warehouse since the recorded `csops run` started (runs
+    """Runs not its own recorded in the warehouse since the recorded `csops run` ended (runs
     `csops dev` launched): the report is theirs. A run recorded as running and gone was killed:
     it is the latest."""
     if latest.outcome == "running":
         return False
-    started = datetime.fromisoformat(latest.started_at or latest.at).astimezone(timezone.utc).replace(tzinfo=None)
-    later = con.execute(f"select run_id from ({_RUNS_SQL}) where first_at > ?", [started]).fetchall()
+    # After it ended: a run that started while it ran is its own (one run writes at a time), even
+    # when a full disk kept the run from recording its Dagster runs' ids.
+    # The end is recorded to the second: a run in that second is not later.
+    ended = datetime.fromisoformat(latest.at).astimezone(timezone.utc).replace(tzinfo=None) + timedelta(seconds=1)
+    later = con.execute(f"select run_id from ({_RUNS_SQL}) where first_at >= ?", [ended]).fetchall()
     return any(run_id not in latest.dagster_runs for run_id, in later)
 
 

@@ -157,7 +157,7 @@ def _run(home: CsopsHome, args: argparse.Namespace) -> int:
     from csops.pseudonym_key import PseudonymKeyError, checked_key_status
 
     try:  # refused before anything loads: no customer is hashed with a key anyone could guess
-        print(checked_key_status(home).message, flush=True)
+        print(checked_key_status(home).message, file=sys.stderr, flush=True)  # the summary keeps stdout
     except PseudonymKeyError as error:
         print(f"csops run: {error}", file=sys.stderr)
         return 2

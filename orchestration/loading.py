@@ -156,7 +156,9 @@ def _make_anew(con, table: RawTable, present: set[str]) -> None:
     over (the columns both shapes have): they cannot be read again. The others are reloaded."""
     name = table.table_name
     before = column_names(con, "raw", name)
-    kept = [] if not before else sorted(
+    # Only a table csops made holds rows of landed files (an analyst's view or table of that name
+    # has no _source_file): anything else is replaced, and the run stops if it cannot be.
+    kept = [] if "_source_file" not in before else sorted(
         {file for file, in con.execute(f"select distinct _source_file from raw.{name}").fetchall()} - present)
     if kept:
         con.execute(f"alter table raw.{name} rename to {name}__before")

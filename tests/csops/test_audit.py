@@ -63,7 +63,9 @@ def blocked(tmp_path_factory) -> BlockedRun:
     clean_landing = tmp_path_factory.mktemp("clean") / "landing"
     shutil.copytree(home.landing, clean_landing)
     defective = tmp_path_factory.mktemp("defective")
-    assert csops("--home", str(defective), "simulate", *CENTER, "--defects", "0.03")[0] == 0
+    # 7%: on this small center the rate that still draws every kind the tests below look for, now
+    # that the defects include issue 15's hostile classes.
+    assert csops("--home", str(defective), "simulate", *CENTER, "--defects", "0.07")[0] == 0
     shutil.rmtree(home.landing)
     shutil.copytree(defective / "landing", home.landing)
     defects = [json.loads(line) for manifest in sorted((defective / "truth").glob("*/defects.jsonl"))
