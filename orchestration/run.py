@@ -237,12 +237,17 @@ def _disk_full(home: CsopsHome, summary: RunSummary, raised: BaseException | Non
     return False
 
 
+# Steps whose failure is a blocking check's verdict: the publication gate, dbt's tests.
+_STEPS_THAT_STOP_ON_A_CHECK = ("published_marts:", "csops_dbt_models:", "dbt fail:", "dbt error: test.")
+
+
 def _end(home: CsopsHome, summary: RunSummary, started_at: str | None, runs: list, raised: BaseException | None) -> None:
     """Record how the run ended, for `csops audit` and the app, whatever way it ended."""
     if summary.published_this_run:
         outcome = "published"
-    elif summary.check_failures and summary.error is None and not summary.step_errors:
-        outcome = "blocked"
+    elif summary.check_failures and summary.error is None and all(
+            error.startswith(_STEPS_THAT_STOP_ON_A_CHECK) for error in summary.step_errors):
+        outcome = "blocked"  # the checks stopped it (the gate, a failed dbt test): not a fault
     else:
         outcome = "failed"
     error = summary.error or (summary.step_errors[0] if summary.step_errors else None)
