@@ -120,6 +120,9 @@ def _simulate(home: CsopsHome, args: argparse.Namespace) -> int:
         return 2
     elapsed = time.perf_counter() - started
     _write_training_log(home)
+    if config.end > date.today():  # the loader rejects moments more than a day after the load (issue 15)
+        print(f"  note: days after today ({date.today()} to {config.end}) hold moments csops rejects as "
+              "implausible until that day has come: choose an earlier --start", file=sys.stderr)
     print(f"Simulated {args.agents} agents, {args.start} to {config.end} (seed {args.seed}) in {elapsed:.1f} s")
     if not totals:
         print("  nothing new: every day up to the last one had landed already")
