@@ -37,14 +37,14 @@ def main() -> None:
 
     from streamlit.testing.v1 import AppTest
 
-    from app.streamlit_app import PAGES
-    from csops.paths import CsopsHome
-    from csops.publication import read_current
+    from csops.app.streamlit_app import PAGES
+    from csops.kernel.paths import CsopsHome
+    from csops.kernel.publication import read_current
 
     publication = read_current(CsopsHome(args.home.resolve()))
     if publication is None:
         raise SystemExit(f"Nothing published in {args.home}: run `csops run` first.")
-    entry = str(REPO_ROOT / "app" / "streamlit_app.py")
+    entry = str(REPO_ROOT / "csops" / "app" / "streamlit_app.py")
 
     def timed(app: AppTest) -> float:
         started = time.perf_counter()
@@ -62,7 +62,7 @@ def main() -> None:
     print(f"{'(a new session, cold)':<28} {cold_s:8.3f}")
     for view in PAGES:
         app = AppTest.from_file(entry, default_timeout=120).run()
-        app.switch_page(str(Path(view.__file__).relative_to(REPO_ROOT / "app")))
+        app.switch_page(str(Path(view.__file__).relative_to(REPO_ROOT / "csops" / "app")))
         first_s = timed(app)
         cached_s = statistics.median(timed(app) for _ in range(args.repeat))
         print(f"{view.TITLE:<28} {first_s:8.3f} {cached_s:9.3f} {cached_s / baseline_s:13.1f}")

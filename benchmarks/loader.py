@@ -23,7 +23,7 @@ from measure import CSOPS, timed_child
 LOAD = """
 import resource, sys, tempfile, time, duckdb
 from pathlib import Path
-from orchestration import loading
+from csops.orchestration import loading
 landing = Path(sys.argv[1])
 days = sorted({loading.day_of_name(name) for name in loading.landed_inventory(landing)})
 scratch = tempfile.TemporaryDirectory(prefix="csops-bench-")

@@ -29,7 +29,7 @@ LOAD_IN_A_CHILD = """
 import resource, sys, time, duckdb
 from datetime import date
 from pathlib import Path
-from orchestration import loading
+from csops.orchestration import loading
 loading.BATCH_BYTES = int(sys.argv[2])
 landing = Path(sys.argv[1])
 days = sorted({loading.day_of_name(name) for name in loading.landed_inventory(landing)})
@@ -76,7 +76,7 @@ def main() -> None:
         checks_by_layer = {layer: sum(r["duration_seconds"] for r in validations if r["table"].startswith(layer + "."))
                            for layer in ("raw", "staging", "marts")}
         publish_s = step_seconds(summary, "published_marts")
-        from orchestration.loading import BATCH_BYTES
+        from csops.orchestration.loading import BATCH_BYTES
 
         batched_s, batched_mib = load_alone(Path(home) / "landing", BATCH_BYTES, Path(home) / "batched.duckdb")
         whole_s, whole_mib = load_alone(Path(home) / "landing", 1 << 50, Path(home) / "whole.duckdb")

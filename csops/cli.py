@@ -15,11 +15,10 @@ import time
 from datetime import date
 from pathlib import Path
 
-from csops.paths import CsopsHome, csops_home
-from simulator.config import CenterConfig, Stories
+from csops.kernel.paths import PROJECT_ROOT, CsopsHome, csops_home
+from csops.simulator.config import CenterConfig, Stories
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-APP_ENTRY = REPO_ROOT / "app" / "streamlit_app.py"
+APP_ENTRY = Path(__file__).resolve().parent / "app" / "streamlit_app.py"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,8 +105,8 @@ def _write_training_log(home: CsopsHome) -> None:
 
 
 def _simulate(home: CsopsHome, args: argparse.Namespace) -> int:
-    from simulator import simulate
-    from simulator.engine import CenterMismatch
+    from csops.simulator import simulate
+    from csops.simulator.engine import CenterMismatch
 
     stories = Stories(**{name: False for name in args.no_story})
     config = CenterConfig(agents=args.agents, days=args.days, start=args.start, seed=args.seed, stories=stories,
@@ -134,7 +133,7 @@ def _simulate(home: CsopsHome, args: argparse.Namespace) -> int:
 
 def pipeline_environment(home: CsopsHome) -> dict[str, str]:
     """What ``csops run`` and ``csops dev`` run under: Dagster's and dbt's homes inside CSOPS_HOME."""
-    from orchestration.resources import dbt_environment
+    from csops.orchestration.resources import dbt_environment
 
     home.dagster.mkdir(parents=True, exist_ok=True)
     # One run at a time: DuckDB lets one process write the warehouse, so queued runs
@@ -146,10 +145,10 @@ def pipeline_environment(home: CsopsHome) -> dict[str, str]:
 
 def _run(home: CsopsHome, args: argparse.Namespace) -> int:
     os.environ.update(pipeline_environment(home))
-    from orchestration.run import run_pipeline
+    from csops.orchestration.run import run_pipeline
 
-    from csops.paths import SOURCES
-    from orchestration.landing import source_files, unplaced_files
+    from csops.kernel.paths import SOURCES
+    from csops.orchestration.landing import source_files, unplaced_files
 
     if not any(source_files(home.landing, source)[0] for source in SOURCES):
         print(f"Nothing has landed in {home.landing}. Run `csops simulate`, or put your exports there (see README).",
@@ -157,7 +156,7 @@ def _run(home: CsopsHome, args: argparse.Namespace) -> int:
         for name, reason in unplaced_files(home.landing):  # there, but where no load reads it
             print(f"  {name}: {reason}", file=sys.stderr)
         return 2
-    from csops.pseudonym_key import PseudonymKeyError, checked_key_status
+    from csops.kernel.pseudonym_key import PseudonymKeyError, checked_key_status
 
     try:  # refused before anything loads: no customer is hashed with a key anyone could guess
         print(checked_key_status(home).message, file=sys.stderr, flush=True)  # the summary keeps stdout
@@ -179,9 +178,9 @@ def _drop(home: CsopsHome, args: argparse.Namespace) -> int:
 
     import duckdb
 
-    from orchestration.audit_trail import write_ledger
-    from orchestration.drops import drop_days
-    from orchestration.resources import WarehouseLockResource
+    from csops.orchestration.audit_trail import write_ledger
+    from csops.orchestration.drops import drop_days
+    from csops.orchestration.resources import WarehouseLockResource
 
     last = args.to or args.day
     if last < args.day:
@@ -208,7 +207,7 @@ def _drop(home: CsopsHome, args: argparse.Namespace) -> int:
 
 
 def _audit(home: CsopsHome, args: argparse.Namespace) -> int:
-    from csops.audit import AuditError, audit_report, write_html
+    from csops.audit.report import AuditError, audit_report, write_html
 
     try:
         report = audit_report(home, args.run)
@@ -237,9 +236,9 @@ def _app(home: CsopsHome, args: argparse.Namespace) -> int:
 def _dev(home: CsopsHome, args: argparse.Namespace) -> int:
     env = {**os.environ, **pipeline_environment(home)}
     dagster = str(Path(sys.executable).with_name("dagster"))
-    command = [dagster, "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1", "-p", str(args.port)]
+    command = [dagster, "dev", "-m", "csops.orchestration.definitions", "-h", "127.0.0.1", "-p", str(args.port)]
     print(f"Serving the Dagster UI on http://127.0.0.1:{args.port} (Ctrl-C to stop)", flush=True)
-    os.chdir(REPO_ROOT)
+    os.chdir(PROJECT_ROOT)
     os.execve(command[0], command, env)  # as `csops app`: stopping csops stops the servers
 
 

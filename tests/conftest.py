@@ -20,7 +20,7 @@ from csops import cli
 # Homes the tests write by hand (vendor fixtures, no simulator) are real homes to csops, which
 # refuses the public demo key there (csops/pseudonym_key.py): the suite has a key of its own.
 os.environ.setdefault("CSOPS_PSEUDONYM_KEY", "csops-test-suite-key-not-a-secret")
-from csops.paths import CsopsHome
+from csops.kernel.paths import CsopsHome
 
 
 @dataclass(frozen=True)

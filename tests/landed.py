@@ -21,9 +21,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from orchestration.deliveries import JsonRecord, read_json_records
-from orchestration.files import unpacked_text
-from simulator import exports
+from csops.orchestration.deliveries import JsonRecord, read_json_records
+from csops.orchestration.files import unpacked_text
+from csops.simulator import exports
 
 _API_PAGE = re.compile(r"^crm/[^/]+/(?P<export>[a-z_]+)-\d{4}(-late)?(-part\d+)?\.json$")
 _FIREHOSE_OBJECT = re.compile(r"^telephony/(?P<folder>[a-z-]+)/\d{4}/\d{2}/\d{2}/\d{2}/[^/]+$")

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from csops import cli
-from csops.paths import CsopsHome
+from csops.kernel.paths import CsopsHome
 from tests.conftest import restored_environment
 
 START, DAYS = "2026-03-02", 6

@@ -1,7 +1,7 @@
 """Homes for the app tests: one with a real (synthetic) publication, one with none.
 
 ``published_home`` writes its marts by hand and publishes them with the pipeline's own
-``csops.publication.publish``, so the app reads a real DuckDB file exactly as it will
+``csops.kernel.publication.publish``, so the app reads a real DuckDB file exactly as it will
 read one built by ``csops run``. Tests read expected values back from that file rather
 than from the numbers below, so they hold for a pipeline-built publication too.
 """
@@ -13,8 +13,8 @@ from datetime import date, datetime, timedelta
 import duckdb
 import pytest
 
-from csops.paths import CsopsHome, csops_home
-from csops.publication import publish
+from csops.kernel.paths import CsopsHome, csops_home
+from csops.kernel.publication import publish
 from tests.synthetic_marts import create_csat_mart
 
 MIN_RESPONSES = 30

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from csops.paths import CsopsHome
-from csops.publication import read_current
+from csops.kernel.paths import CsopsHome
+from csops.kernel.publication import read_current
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-APP_ENTRY_POINT = REPO_ROOT / "app" / "streamlit_app.py"
+APP_ENTRY_POINT = REPO_ROOT / "csops" / "app" / "streamlit_app.py"
 
 
 # The publication -------------------------------------------------------------------------------

@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.views import agents_teams
-from csops.paths import CsopsHome
-from csops.publication import publish, read_current
+from csops.app.views import agents_teams
+from csops.kernel.paths import CsopsHome
+from csops.kernel.publication import publish, read_current
 from tests.app.pages import (assert_no_exception, contact_dates, infos, open_page, plotly_values, read_published,
                              sidebar_filters, table_with)
 

@@ -26,13 +26,13 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app import data
-from app.components import chart_text
-from app.data import queues
-from app.views import (agents_teams, csat_by_channel, customer_feedback, first_contact_resolution, overview,
+from csops.app import data
+from csops.app.components import chart_text
+from csops.app.data import queues
+from csops.app.views import (agents_teams, csat_by_channel, customer_feedback, first_contact_resolution, overview,
                        queues_staffing, sla_backlog)
-from csops.paths import csops_home
-from csops.publication import publish
+from csops.kernel.paths import csops_home
+from csops.kernel.publication import publish
 from tests.app.conftest import AS_OF_AT, CSAT_COUNTS, write_synthetic_marts
 from tests.app.pages import APP_ENTRY_POINT, assert_no_exception
 

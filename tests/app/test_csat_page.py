@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.data import CSAT_GRAINS, CsatGrain, csat_columns
-from csops.paths import CsopsHome
-from csops.publication import publish, read_current
+from csops.app.data import CSAT_GRAINS, CsatGrain, csat_columns
+from csops.kernel.paths import CsopsHome
+from csops.kernel.publication import publish, read_current
 from tests.app.pages import (APP_ENTRY_POINT, REPO_ROOT, assert_no_exception, captions, plotly_values, read_published,
                              widget)
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from csops.paths import CsopsHome
+from csops.kernel.paths import CsopsHome
 from tests.app.pages import (assert_no_exception, captions, contact_dates, infos, open_page, plotly_values,
                              read_published, sidebar_filters, table_with, widget)
 

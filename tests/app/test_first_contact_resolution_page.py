@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.data.fcr import CONTACT_SETS, FCR_GRAINS, FCR_MEASURE_COLUMNS, REPEAT_GROUP_COLUMNS, REPEAT_PATH_COLUMNS
-from csops.paths import CsopsHome
-from csops.publication import publish, read_current
+from csops.app.data.fcr import CONTACT_SETS, FCR_GRAINS, FCR_MEASURE_COLUMNS, REPEAT_GROUP_COLUMNS, REPEAT_PATH_COLUMNS
+from csops.kernel.paths import CsopsHome
+from csops.kernel.publication import publish, read_current
 from tests.app.pages import (assert_no_exception, captions, contact_dates, open_page, plotly_values, read_published,
                              sidebar_filters, table_with, widget)
 

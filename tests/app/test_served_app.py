@@ -16,8 +16,8 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import sync_playwright
 
-from csops.paths import CsopsHome
-from csops.publication import read_current
+from csops.kernel.paths import CsopsHome
+from csops.kernel.publication import read_current
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -122,7 +122,7 @@ def test_served_app_shows_the_csat_chart(served_app, tmp_path):
 def test_a_manager_walks_every_page_filters_and_drills_down(served_app, tmp_path):
     """Every page loads without an error; a channel taken out of the sidebar filter reaches the
     address bar (a link that shares the view); the overview drills down to the records behind a KPI."""
-    from app.streamlit_app import PAGES
+    from csops.app.streamlit_app import PAGES
 
     shots = SCREENSHOTS if os.environ.get("CSOPS_SAVE_SCREENSHOTS") else tmp_path
     shots.mkdir(parents=True, exist_ok=True)

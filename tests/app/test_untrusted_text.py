@@ -16,7 +16,7 @@ import pytest
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
-from app.components import code, plain
+from csops.app.components import code, plain
 from tests.app.pages import APP_ENTRY_POINT, assert_no_exception, widget
 
 EVIL_CHANNEL = "[Your session expired](https://evil.example/login)"

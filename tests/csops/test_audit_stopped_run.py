@@ -21,10 +21,10 @@ import duckdb
 import pytest
 
 from csops import cli
-from csops.audit import BUILD_JOB_NAME, StepFailure, append_step_failure, audit_report
-from csops.paths import CsopsHome
-from csops.publication import end_run, read_last_run, start_run
-from orchestration.quality_record import CheckOutcome, record, record_step_failure
+from csops.audit.report import BUILD_JOB_NAME, StepFailure, append_step_failure, audit_report
+from csops.kernel.paths import CsopsHome
+from csops.kernel.publication import end_run, read_last_run, start_run
+from csops.orchestration.quality_record import CheckOutcome, record, record_step_failure
 from tests.conftest import restored_environment
 
 CENTER = ["--agents", "3", "--days", "1", "--start", "2026-02-02", "--seed", "4"]
@@ -73,7 +73,7 @@ def test_the_failed_step_is_recorded_in_the_warehouse(stopped):
 
 def test_the_audit_knows_the_build_job_by_its_name():
     """csops audit does not import Dagster; the name it reads builds by must be the job's."""
-    from orchestration.automation import BUILD_JOB_NAME as JOB_NAME
+    from csops.orchestration.automation import BUILD_JOB_NAME as JOB_NAME
 
     assert BUILD_JOB_NAME == JOB_NAME
 

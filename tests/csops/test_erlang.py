@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from csops.dbt_functions import Plugin
-from csops.erlang import required_agents, service_level, traffic_erlangs
+from csops.dbt_functions.erlang import required_agents, service_level, traffic_erlangs
 
 # The textbook example: 100 calls in 30 minutes, AHT 180 s = 10 Erlangs, 80% in 20 s.
 TEXTBOOK = {"offered_calls": 100, "aht_seconds": 180, "interval_seconds": 1800, "threshold_seconds": 20}

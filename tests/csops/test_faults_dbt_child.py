@@ -20,16 +20,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from csops.paths import CsopsHome
-from orchestration.resources import dbt_environment
+from csops.kernel.paths import CsopsHome
+from csops.orchestration.resources import dbt_environment
 
 # The parent: builds csops's resources as a run does and starts dbt as its `dbt` resource would.
 PARENT = """
 import sys
 from pathlib import Path
 from dagster_dbt import DbtCliResource
-from csops.paths import CsopsHome
-from orchestration.resources import resources
+from csops.kernel.paths import CsopsHome
+from csops.orchestration.resources import resources
 home, project, query = CsopsHome(Path(sys.argv[1])), sys.argv[2], sys.argv[3]
 executable = resources(home)["dbt"].dbt_executable
 dbt = DbtCliResource(project_dir=project, profiles_dir=project, dbt_executable=executable)

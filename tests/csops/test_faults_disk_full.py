@@ -20,11 +20,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from csops import cli
-from csops.paths import CsopsHome
-from csops.publication import read_current, read_last_run
+from csops.kernel.paths import CsopsHome
+from csops.kernel.publication import read_current, read_last_run
 from tests.conftest import restored_environment
 
-APP_ENTRY_POINT = str(Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py")
+APP_ENTRY_POINT = str(Path(__file__).resolve().parents[2] / "csops" / "app" / "streamlit_app.py")
 CENTER = ["--agents", "6", "--days", "3", "--start", "2026-02-02", "--seed", "9"]
 DISK = "12m"  # the landed files take about 2 MB; a run needs several times more
 

@@ -12,16 +12,16 @@ import sys
 
 import duckdb
 
-from csops.paths import CsopsHome
-from csops.publication import KEEP_PUBLICATIONS, POINTER_NAME, publish, read_current
+from csops.kernel.paths import CsopsHome
+from csops.kernel.publication import KEEP_PUBLICATIONS, POINTER_NAME, publish, read_current
 
 # Publishes from the warehouse, and dies (SIGKILL: no clean-up runs) once the copy has begun.
 KILLED_PUBLICATION = """
 import os, signal, sys
 from pathlib import Path
 import duckdb
-from csops.paths import CsopsHome
-from csops.publication import publish
+from csops.kernel.paths import CsopsHome
+from csops.kernel.publication import publish
 
 class DiesInTheCopy:
     def __init__(self, con):

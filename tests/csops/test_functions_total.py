@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from csops.dbt_functions import Plugin
-from csops.identity import email_key, normalised_email, normalised_phone, phone_key
+from csops.kernel.identity import email_key, normalised_email, normalised_phone, phone_key
 
 HOSTILE_TEXTS = [
     None, "", " ", "\t\n", "\x00", "\u200b", "anonymous", "ANONYMOUS ", "restricted", "unknown", "null", "None",

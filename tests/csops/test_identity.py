@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from csops.identity import DEMO_KEY, crm_user_key, current_key, email_key, normalised_phone, phone_key, pseudonym
+from csops.kernel.identity import DEMO_KEY, crm_user_key, current_key, email_key, normalised_phone, phone_key, pseudonym
 
 
 def test_the_ways_systems_write_a_phone_number_are_one_number():

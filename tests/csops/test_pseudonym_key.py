@@ -8,9 +8,9 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from csops.identity import DEMO_KEY, KEY_VARIABLE, phone_key
-from csops.paths import CsopsHome
-from csops.pseudonym_key import (MIN_KEY_LENGTH, PseudonymKeyError, checked_key_status, key_change,
+from csops.kernel.identity import DEMO_KEY, KEY_VARIABLE, phone_key
+from csops.kernel.paths import CsopsHome
+from csops.kernel.pseudonym_key import (MIN_KEY_LENGTH, PseudonymKeyError, checked_key_status, key_change,
                                  key_fingerprint, key_status, record_key_fingerprint)
 
 OWN_KEY = "kV3x9-our-own-secret-of-some-length"
@@ -110,8 +110,8 @@ def test_a_switch_from_the_demo_key_names_it(simulated_home, real_home):
 
 
 def test_the_app_can_tell_a_publication_hashed_with_the_demo_key_or_a_new_key(tmp_path):
-    from app.data import quality
-    from csops.publication import Publication
+    from csops.app.data import quality
+    from csops.kernel.publication import Publication
 
     path = tmp_path / "publication.duckdb"
     (tmp_path / "truth").mkdir()

@@ -9,7 +9,7 @@ from datetime import date, datetime
 import duckdb
 import pytest
 
-from csops.redaction import redact
+from csops.kernel.redaction import redact
 
 CASES = [
     # (text, redacted): issue 15's formats first
@@ -86,7 +86,7 @@ def test_the_dbt_function_redacts_in_sql():
 
 @pytest.fixture
 def audit_publication(tmp_path):
-    from csops.publication import Publication
+    from csops.kernel.publication import Publication
 
     path = tmp_path / "publication.duckdb"
     with duckdb.connect(str(path)) as con:
@@ -113,7 +113,7 @@ def audit_publication(tmp_path):
 
 
 def test_the_data_quality_page_shows_rejected_rows_and_checks_redacted(audit_publication):
-    from app.data import quality
+    from csops.app.data import quality
 
     shown = date(2026, 3, 1), date(2026, 3, 3)
     reasons = quality.rejections_by_reason(audit_publication, *shown)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from app.quality_docs import DATA_DOCS_INDEX, serve_files
-from expectations.data_docs import make_site_offline, rewrite_page
-from expectations.validation import QualityResult, _references_remote_assets, validate_dataframe
+from csops.app.quality_docs import DATA_DOCS_INDEX, serve_files
+from csops.quality.data_docs import make_site_offline, rewrite_page
+from csops.quality.validation import QualityResult, _references_remote_assets, validate_dataframe
 from tests.app.test_served_app import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 from tests.expectations.test_validation import TABLE, mart_frame
 
@@ -148,7 +148,7 @@ def http_get(url: str, method: str = "GET") -> tuple[int, bytes]:
 
 
 def test_the_apps_data_docs_server_serves_files_and_lists_no_folder(built):
-    """What the app serves at its "Data Docs" link (app/quality_docs.py), over real HTTP on 127.0.0.1:
+    """What the app serves at its "Data Docs" link (csops/app/quality_docs.py), over real HTTP on 127.0.0.1:
     the pages, a folder's index.html, and for any other folder a 404 that names nothing in it."""
     index = built[1].data_docs_index
     quality_dir = index.parents[len(DATA_DOCS_INDEX.parts) - 1]

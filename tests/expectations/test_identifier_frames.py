@@ -1,4 +1,4 @@
-"""The staging frames' unreadable identifiers (orchestration/quality.py), on small real DuckDB tables:
+"""The staging frames' unreadable identifiers (csops/orchestration/quality.py), on small real DuckDB tables:
 a value exported but no library can read warns with its file and line; a blank or withheld one does not."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from expectations.validation import validate_dataframe
-from orchestration.quality import STAGING_FRAMES
+from csops.quality.validation import validate_dataframe
+from csops.orchestration.quality import STAGING_FRAMES
 
 USERS_PAGE = "crm/2026-03-02/users-0001.json"  # an API page: every record on line 1
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas
 
-from expectations.validation import validate_dataframe
+from csops.quality.validation import validate_dataframe
 
 
 def test_reconciliation_that_does_not_add_up_blocks_publication(tmp_path):

@@ -1,4 +1,4 @@
-"""The frames the raw, staging and mart suites read (orchestration/quality.py), on small real DuckDB tables."""
+"""The frames the raw, staging and mart suites read (csops/orchestration/quality.py), on small real DuckDB tables."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import duckdb
 import pytest
 
-from expectations.validation import validate_dataframe
-from orchestration.quality import MART_FRAMES, raw_frame_sql, raw_freshness_sql
-from orchestration.raw_tables import RAW_TABLES
+from csops.quality.validation import validate_dataframe
+from csops.orchestration.quality import MART_FRAMES, raw_frame_sql, raw_freshness_sql
+from csops.orchestration.raw_tables import RAW_TABLES
 
 CONTACT_RECORDS = next(t for t in RAW_TABLES if t.table_name == "telephony_contact_records")
 DAY = date(2026, 3, 2)

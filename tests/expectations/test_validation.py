@@ -17,8 +17,8 @@ import duckdb
 import pandas
 import pytest
 
-from expectations.suites import ERROR, SEVERITIES, SUITES, WARNING
-from expectations.validation import QualityResult, load_result, result_path, validate_dataframe
+from csops.quality.suites import ERROR, SEVERITIES, SUITES, WARNING
+from csops.quality.validation import QualityResult, load_result, result_path, validate_dataframe
 from tests.synthetic_marts import create_csat_mart
 
 TABLE = "marts.csat_by_channel_day"

@@ -69,7 +69,7 @@ def test_rates_intervals_and_flags_follow_the_contract(mart):
 
 
 def test_channels_keep_the_order_the_simulator_planted(mart):
-    """Chat is planted as the most pleasing channel and social the least (simulator/surveys.py)."""
+    """Chat is planted as the most pleasing channel and social the least (csops/simulator/surveys.py)."""
     pooled = {
         channel: sum(r["top2_response_count"] for r in mart if r["channel"] == channel)
         / sum(r["response_count"] for r in mart if r["channel"] == channel)

@@ -27,8 +27,8 @@ import duckdb
 import pytest
 from scipy.stats import spearmanr
 
-from orchestration.loading import PROVENANCE_COLUMNS
-from orchestration.raw_tables import RAW_TABLES
+from csops.orchestration.loading import PROVENANCE_COLUMNS
+from csops.orchestration.raw_tables import RAW_TABLES
 
 REPO = Path(__file__).resolve().parents[2]
 LABELLED = Path(__file__).with_name("labelled_comments.csv")

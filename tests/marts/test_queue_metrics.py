@@ -1,6 +1,6 @@
 """The queue marts recover the simulator's truth (KPI_DEFINITIONS.md section 1).
 
-The simulator (simulator/phone.py) writes one truth row per contact record with the outcome
+The simulator (csops/simulator/phone.py) writes one truth row per contact record with the outcome
 it played out: ``answered``, ``transferred_by_agent`` (answered, then handed on by the
 agent), ``abandoned``, ``short_abandon`` (patience under 5 s), ``callback_requested``,
 ``queue_transfer_by_flow`` (a misrouted caller moved after 30 s), ``ivr_self_service`` and
@@ -23,8 +23,8 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
-from csops.erlang import required_agents
-from simulator.phone import CALLBACK_OFFER_AFTER_SECONDS, FLOW_TRANSFER_AFTER_SECONDS
+from csops.dbt_functions.erlang import required_agents
+from csops.simulator.phone import CALLBACK_OFFER_AFTER_SECONDS, FLOW_TRANSFER_AFTER_SECONDS
 
 CENTER_TZ = ZoneInfo("America/New_York")  # the build's reporting timezone (dbt var default)
 EXPECTED_OUTCOME = {

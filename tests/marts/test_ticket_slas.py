@@ -1,6 +1,6 @@
 """The ticket SLA marts recover what the simulator planted (KPI_DEFINITIONS.md section 2).
 
-The simulator plans each ticket's whole life (simulator/tickets.py) and writes, per ticket,
+The simulator plans each ticket's whole life (csops/simulator/tickets.py) and writes, per ticket,
 whether its first reply breached the policy, whether it was reopened, escalated, or opened
 by an agent. The warehouse only sees the audits that have landed, so checks on the whole
 life use tickets that are closed (closing comes four days after the final solve: nothing
@@ -55,7 +55,7 @@ def test_every_staged_ticket_has_its_three_sla_rows(warehouse):
 
 def test_first_reply_breaches_match_the_simulators_own_reckoning(warehouse, truth_tickets):
     """The simulator decides each first reply's breach with its own business-hours walk
-    (simulator/tickets.py, _minutes); the mart must agree on every reply that has landed."""
+    (csops/simulator/tickets.py, _minutes); the mart must agree on every reply that has landed."""
     measured = rows(warehouse, """
         select ticket_id, sla_status
         from marts.fct_ticket_slas

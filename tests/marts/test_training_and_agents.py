@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from csops import cli
-from csops.paths import CsopsHome
+from csops.kernel.paths import CsopsHome
 from tests.conftest import restored_environment
 
 # 28 days before the training (the simulator's offset) and 4 weeks after it (the window), and a day

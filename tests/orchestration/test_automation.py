@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from csops.paths import CsopsHome
-from orchestration import loading
-from orchestration.automation import plan_loads
+from csops.kernel.paths import CsopsHome
+from csops.orchestration import loading
+from csops.orchestration.automation import plan_loads
 
 
 def test_stale_days_are_asked_for_in_runs_of_consecutive_partitions(tmp_path):

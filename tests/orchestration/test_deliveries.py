@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration import loading
-from orchestration.deliveries import read_json_records
-from orchestration.files import landing_day
+from csops.orchestration import loading
+from csops.orchestration.deliveries import read_json_records
+from csops.orchestration.files import landing_day
 from tests.vendor_records import contact_record, with_changes, zendesk_audit, zendesk_ticket, zendesk_user
 
 DAY = "2026-02-03"

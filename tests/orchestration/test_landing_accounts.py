@@ -12,12 +12,12 @@ from pathlib import Path
 import duckdb
 
 from csops.cli import main as csops
-from csops.paths import CsopsHome
-from orchestration import loading, routing
-from orchestration.automation import plan_loads
-from orchestration.drops import drop_days
-from orchestration.landing import describe_gone, gone_files, unplaced_files
-from orchestration.load_assets import partition_days
+from csops.kernel.paths import CsopsHome
+from csops.orchestration import loading, routing
+from csops.orchestration.automation import plan_loads
+from csops.orchestration.drops import drop_days
+from csops.orchestration.landing import describe_gone, gone_files, unplaced_files
+from csops.orchestration.load_assets import partition_days
 
 def ticket(ticket_id: int, status: str = "open") -> dict:
     return {"id": ticket_id, "created_at": "2026-03-02T10:00:00Z", "updated_at": "2026-03-02T11:00:00Z",

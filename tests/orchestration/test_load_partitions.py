@@ -8,13 +8,13 @@ import dagster as dg
 import duckdb
 import pytest
 
-from csops.paths import CsopsHome
-from orchestration.automation import partition_range_tags
-from orchestration.load_assets import landing_days, load_assets
-from orchestration.raw_tables import RAW_TABLES
-from orchestration.resources import resources
-from simulator import simulate
-from simulator.config import CenterConfig
+from csops.kernel.paths import CsopsHome
+from csops.orchestration.automation import partition_range_tags
+from csops.orchestration.load_assets import landing_days, load_assets
+from csops.orchestration.raw_tables import RAW_TABLES
+from csops.orchestration.resources import resources
+from csops.simulator import simulate
+from csops.simulator.config import CenterConfig
 from tests.orchestration.test_loading import table_digest
 
 

@@ -10,12 +10,12 @@ import json
 import duckdb
 import pytest
 
-from orchestration import loading
-from orchestration.files import landing_day, unpacked_text
-from orchestration.loading import load_days, load_source
-from orchestration.raw_tables import RAW_TABLES
-from simulator import simulate
-from simulator.config import CenterConfig
+from csops.orchestration import loading
+from csops.orchestration.files import landing_day, unpacked_text
+from csops.orchestration.loading import load_days, load_source
+from csops.orchestration.raw_tables import RAW_TABLES
+from csops.simulator import simulate
+from csops.simulator.config import CenterConfig
 from tests.landed import csv_rows, export_of, file_records
 
 
@@ -218,7 +218,7 @@ def test_a_record_cut_short_in_a_firehose_object_loses_none_of_its_neighbours(tm
 
 def test_exports_in_parts_load_as_one_table(tmp_path, monkeypatch):
     """A large center's shards each write their own Firehose objects and API pages: each is loaded and logged."""
-    import simulator.shards
+    import csops.simulator.shards
 
     monkeypatch.setattr(simulator.shards, "SHARD_MAX_AGENTS", 3)
     simulate(CenterConfig(agents=7, days=2, start=date(2026, 2, 2), seed=5), tmp_path / "landing",
@@ -253,7 +253,7 @@ def test_days_landing_out_of_order_give_the_same_raw_tables(landing, tmp_path):
 KILLED_LOAD = """
 import sys, duckdb
 from pathlib import Path
-from orchestration import loading
+from csops.orchestration import loading
 
 original = loading._log
 def _log_then_wait(con, table, *args, **kwargs):

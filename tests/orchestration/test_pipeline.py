@@ -10,10 +10,10 @@ import pytest
 from dagster._core.instance.ref import InstanceRef
 
 from csops import cli
-from csops.publication import AUDIT_TABLES, read_current
-from orchestration.automation import landed_files_sensor
-from orchestration.load_assets import landing_days
-from orchestration.resources import CsopsHomeResource
+from csops.kernel.publication import AUDIT_TABLES, read_current
+from csops.orchestration.automation import landed_files_sensor
+from csops.orchestration.load_assets import landing_days
+from csops.orchestration.resources import CsopsHomeResource
 
 
 def test_run_prints_a_one_screen_summary(pipeline_run):
@@ -41,7 +41,7 @@ def test_every_step_ran_and_the_gx_check_passed(pipeline_home):
                 run.dagster_run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION))
         }
     assert checks[("marts/csat_by_channel_day", "great_expectations_suite")] is True
-    from orchestration.raw_tables import RAW_TABLES
+    from csops.orchestration.raw_tables import RAW_TABLES
 
     for table in RAW_TABLES:  # every landed entity is reconciled: rows read = loaded + rejected
         assert checks[(f"{table.source}/{table.entity}", "reconciliation")] is True
@@ -52,7 +52,7 @@ def test_every_step_ran_and_the_gx_check_passed(pipeline_home):
 
 def test_definitions_load_lazily_with_every_part(pipeline_home, monkeypatch):
     monkeypatch.setenv("CSOPS_HOME", str(pipeline_home.root))
-    from orchestration.definitions import defs
+    from csops.orchestration.definitions import defs
 
     definitions = defs()
     graph = definitions.resolve_asset_graph()

@@ -1,4 +1,4 @@
-"""Qualtrics response exports as Qualtrics delivers them (orchestration/qualtrics.py), through the
+"""Qualtrics response exports as Qualtrics delivers them (csops/orchestration/qualtrics.py), through the
 loader into a real DuckDB file and the real staging model.
 
 The exports below are written from Qualtrics' own description of a response dataset
@@ -22,8 +22,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration import qualtrics
-from orchestration.loading import count_records, load_source
+from csops.orchestration import qualtrics
+from csops.orchestration.loading import count_records, load_source
 from tests.marts.test_feedback_themes import run_dbt
 
 REPO = Path(__file__).resolve().parents[2]
@@ -340,7 +340,7 @@ def test_an_unmapped_survey_gets_one_message_naming_the_file_and_what_to_add(tmp
     assert con.execute("select source_file from audit.load_log where landing_date = '2026-03-02'").fetchall() == [
         ("surveys/2026-03-02/Support CSAT.csv",)]
     # Read and listed: the next run does not read it again until it changes (or the mapping is added).
-    from orchestration import loading
+    from csops.orchestration import loading
     assert loading.stale_days(loading.landed_inventory(tmp_path / "landing"), loading.loaded_inventory(con)) == []
 
 

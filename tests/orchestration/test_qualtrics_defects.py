@@ -20,8 +20,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.loading import count_records, load_source
-from orchestration.qualtrics_csv import split_fields
+from csops.orchestration.loading import count_records, load_source
+from csops.orchestration.qualtrics_csv import split_fields
 from tests.orchestration.test_qualtrics import SIMULATOR_SURVEY_COLUMNS, csv_text, import_id_row, \
     simulator_survey_row
 

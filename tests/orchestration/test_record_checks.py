@@ -14,10 +14,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.deliveries import read_json_records
-from orchestration.loading import load_days
+from csops.orchestration.deliveries import read_json_records
+from csops.orchestration.loading import load_days
 from tests.orchestration.test_agent_event_stream import VOICE_AGENT, contact, event, snapshot
-from orchestration.raw_tables import RAW_TABLES
+from csops.orchestration.raw_tables import RAW_TABLES
 from tests.vendor_records import contact_record, zendesk_audit, zendesk_ticket, zendesk_user
 
 DAY = date(2026, 3, 3)
@@ -58,7 +58,7 @@ def test_an_id_is_a_json_integer_or_a_string_of_digits(tmp_path):
     )})
     reasons = {record: reason for record, (_, reason, _) in rejected(con).items()}
     assert sorted(reasons) == [1, 2, 3, 4, 5, 6, 10]
-    # The value is quoted as JSON wrote it (a string in quotes), through csops.redaction.redact,
+    # The value is quoted as JSON wrote it (a string in quotes), through csops.kernel.redaction.redact,
     # which may take a long fraction for a phone number.
     assert all(reasons[n].startswith('not an integer: "assignee_id" = ') for n in (1, 3, 4))
     assert (reasons[2], reasons[5], reasons[6]) == ('not an integer: "assignee_id" = "0x10"',

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from csops.paths import CsopsHome
+from csops.kernel.paths import CsopsHome
 from tests.real_deliveries import Delivered
 
 UNREADABLE_NUMBER = "+190011112222"

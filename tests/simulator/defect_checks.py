@@ -21,9 +21,9 @@ import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from simulator import exports
-from simulator.defects import EXPECTED, Defect
-from simulator.exports import late_name
+from csops.simulator import exports
+from csops.simulator.defects import EXPECTED, Defect
+from csops.simulator.exports import late_name
 from tests import landed
 
 DAY = date(2026, 1, 5)
@@ -247,7 +247,7 @@ def channel_map_spellings(field: str) -> set[str]:
                 if row["source_system"] == CHANNEL_SYSTEMS[field]}
 
 
-# Kinds the reader rejects as it reads (orchestration/deliveries.py): no value to check after it.
+# Kinds the reader rejects as it reads (csops/orchestration/deliveries.py): no value to check after it.
 READ_REJECTED_KINDS = ("malformed_json", "duplicated_key", "non_utf8_bytes")
 
 

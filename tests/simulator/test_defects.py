@@ -16,11 +16,11 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from orchestration.files import landing_day
-from simulator import simulate
-from simulator.config import CenterConfig
-from simulator.defects import EXPECTED, FILE_KINDS, KINDS, UNKNOWN_CHANNELS, Defect, inject_defects
-from simulator.exports import late_name
+from csops.orchestration.files import landing_day
+from csops.simulator import simulate
+from csops.simulator.config import CenterConfig
+from csops.simulator.defects import EXPECTED, FILE_KINDS, KINDS, UNKNOWN_CHANNELS, Defect, inject_defects
+from csops.simulator.exports import late_name
 from tests import landed
 from tests.simulator.defect_checks import (
     CHANNEL_SYSTEMS, CHECKED_KINDS, DAY, DETAIL_VALUE, FIREHOSE_EXPORTS, FIREHOSE_HOURS, READ_REJECTED_KINDS,

@@ -11,10 +11,10 @@ from types import SimpleNamespace
 
 import pytest
 
-import simulator.defects
-from simulator import exports, simulate
-from simulator.config import CenterConfig
-from simulator.defects import EXPECTED, KINDS, Defect, inject_defects
+import csops.simulator.defects
+from csops.simulator import exports, simulate
+from csops.simulator.config import CenterConfig
+from csops.simulator.defects import EXPECTED, KINDS, Defect, inject_defects
 from tests import landed
 from tests.simulator.defect_checks import (
     DAY, DETAIL_VALUE, assert_duplicated_key_shows, assert_shows, csv_records, data_rows, day_files, export_of,

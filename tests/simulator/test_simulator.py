@@ -20,13 +20,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import simulator.shards
-from orchestration.files import landing_day, unpacked_text
-from simulator import simulate
-from simulator.config import CenterConfig, Stories
-from simulator.engine import CenterMismatch
-from simulator.exports import QUALTRICS_COLUMNS, late_name
-from simulator.population import CUSTOMER_USER_ID_BASE
+import csops.simulator.shards
+from csops.orchestration.files import landing_day, unpacked_text
+from csops.simulator import simulate
+from csops.simulator.config import CenterConfig, Stories
+from csops.simulator.engine import CenterMismatch
+from csops.simulator.exports import QUALTRICS_COLUMNS, late_name
+from csops.simulator.population import CUSTOMER_USER_ID_BASE
 from tests import landed
 
 NEW_YORK = ZoneInfo("America/New_York")

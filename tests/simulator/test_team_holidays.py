@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from simulator.calendar import first_holiday_on_or_after, team_holiday_decisions, teams
+from csops.simulator.calendar import first_holiday_on_or_after, team_holiday_decisions, teams
 
 COMPANY_DAY = date(2026, 3, 3)  # a Tuesday: every team would be open
 PRESIDENTS_DAY = date(2026, 2, 16)  # a Monday, a US public holiday Billing works

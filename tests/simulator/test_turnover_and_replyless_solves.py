@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from simulator import simulate
-from simulator.calendar import sla_policies
-from simulator.config import CenterConfig, Stories
-from simulator.population import AGENT_USER_ID_BASE, CUSTOMER_USER_ID_BASE, population, shifts_on
-from simulator.tickets import _minutes, _replyless, route
+from csops.simulator import simulate
+from csops.simulator.calendar import sla_policies
+from csops.simulator.config import CenterConfig, Stories
+from csops.simulator.population import AGENT_USER_ID_BASE, CUSTOMER_USER_ID_BASE, population, shifts_on
+from csops.simulator.tickets import _minutes, _replyless, route
 from tests import landed
 from tests.conftest import SMALL_CENTER
 from tests.simulator.test_simulator import tree_digest

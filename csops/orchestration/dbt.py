@@ -1,0 +1,76 @@
+"""The dbt project as Dagster assets; dbt tests surface as asset checks."""
+
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+
+from csops.orchestration.quality_record import CheckOutcome, record
+from csops.orchestration.resources import CsopsHomeResource, WarehouseLockResource, WarehouseResource
+
+
+class CsopsDbtTranslator(DagsterDbtTranslator):
+    """Groups dbt models by their layer (staging, intermediate, marts)."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        if dbt_resource_props.get("resource_type") == "model" and len(fqn) > 2:
+            return fqn[1]
+        if dbt_resource_props.get("resource_type") == "seed":
+            return "seeds"
+        return super().get_group_name(dbt_resource_props)
+
+
+def mart_models(project: DbtProject) -> list[str]:
+    """Names of the models in models/marts: what gets published to the app."""
+    import json
+
+    manifest = json.loads(project.manifest_path.read_text())
+    return sorted(
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["fqn"][1:2] == ["marts"]
+    )
+
+
+class DbtBuildConfig(dg.Config):
+    """`full_refresh` rebuilds the incremental models from all of history (`csops run --full-refresh`)."""
+
+    full_refresh: bool = False
+
+
+def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
+    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=CsopsDbtTranslator())
+    def csops_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig,
+                         warehouse: WarehouseResource, warehouse_lock: WarehouseLockResource, csops_home: CsopsHomeResource):
+        invocation = dbt.cli(["build", *(["--full-refresh"] if config.full_refresh else [])], context=context,
+                             raise_on_error=False)
+        yield from invocation.stream()
+        # Every test's outcome joins the run's quality record, also (above all) when one failed.
+        with warehouse.get_connection() as con:
+            record(con, context.run.run_id, "dbt", dbt_test_outcomes(invocation.get_artifact("run_results.json")),
+                   home=csops_home.home)
+        if not invocation.is_successful():
+            raise dg.Failure(description="dbt build failed: see the failing nodes in `csops audit` or the run's log")
+
+    return csops_dbt_models
+
+
+def dbt_test_outcomes(run_results: dict) -> list[CheckOutcome]:
+    """One outcome per data test and unit test of a dbt run (from its run_results.json)."""
+    outcomes = []
+    for node in run_results.get("results", []):
+        unique_id = node["unique_id"]
+        if not unique_id.startswith(("test.", "unit_test.")):
+            continue
+        status = node["status"]
+        message = (node.get("message") or "").strip().splitlines()
+        failures = node.get("failures")
+        outcomes.append(CheckOutcome(
+            asset="dbt", check_name=unique_id.split(".", 2)[-1], severity="warn" if status == "warn" else "error",
+            is_passed=status in ("pass", "success"),
+            observed=(f"{failures} failing rows; " if failures else "") + (message[0] if message else status)))
+    return outcomes
