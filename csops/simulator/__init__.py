@@ -19,7 +19,8 @@ def simulate(config: CenterConfig, landing: Path, truth: Path, state_dir: Path) 
     """Land the days not landed yet; returns the lines written per source."""
     # Imported here: `csops` reads simulator.config for its options, and every other
     # command (app, run) should not pay for the simulator's engine.
-    from csops.simulator.engine import agents_truth, stories_truth, write_lines
+    from csops.simulator.center_truth import agents_truth, stories_truth
+    from csops.simulator.engine import write_lines
     from csops.simulator.shards import land_shards, shard_configs
 
     shards = shard_configs(config)

@@ -1,9 +1,10 @@
-"""The kinds of fault the defects injector plants, how csops must treat each, and what one
-rewritten record is (csops/simulator/defects.py's table is the contract these names and prefixes keep)."""
+"""The kinds of fault the defects injector plants, how csops must treat each, what one rewritten
+record is, and the manifest's row for each fault (csops/simulator/defects.py's table is the
+contract these names and prefixes keep)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 EXPECTED = {
     "duplicate_record": "handled: deduplicated in staging",
@@ -46,3 +47,18 @@ class Fault:
     line_offset: int = 0  # the line of ``lines`` the manifest names
     record_offset: int = 0  # the record of those ``lines`` hold that the manifest names
     records: int = 1  # how many records ``lines`` hold (two for a copy)
+
+
+@dataclass(frozen=True)
+class Defect:
+    """One manifest row: a fault, where to see it, and how the loader must treat it."""
+
+    kind: str
+    file: str  # relative landing path, e.g. "crm/2026-01-05/tickets-0001.json"
+    line: int | None  # 1-based physical line in the file as finally written; None for a whole file
+    record: int | None  # 1-based place of the record in the file (csops's _source_record); None for a whole file
+    detail: str
+    expected: str  # "rejected: <reason>", "handled: <how>", "blocked: <check>" or "warned: <check>"
+
+    def to_json(self) -> dict:
+        return asdict(self)

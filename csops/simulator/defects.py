@@ -58,64 +58,22 @@ timestamp-zone faults. Files not named in ``FILE_FORMATS`` pass through.
 
 from __future__ import annotations
 
-import csv
 import random
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
-from pathlib import PurePosixPath
 
 from csops.simulator import exports
-from csops.simulator.csv_defects import BLANK_LINE_SHARE, QualtricsCsvFile, blank_line, csv_fields, fault_csv_record
-from csops.simulator.defect_kinds import EXPECTED, FILE_KINDS, KINDS, Fault
-from csops.simulator.json_defects import UNKNOWN_CHANNELS, JsonLinesFile, Usernames, fault_json_record
+from csops.simulator.csv_defects import QualtricsCsvFile
+from csops.simulator.defect_files import (FILE_FORMATS, Unit, add_blank_lines, assembled, format_of, inject_records,
+                                          one_per_line, units_of)
+from csops.simulator.defect_kinds import EXPECTED, FILE_KINDS, KINDS, Defect
+from csops.simulator.json_defects import UNKNOWN_CHANNELS, Usernames
 
 __all__ = ["EXPECTED", "FILE_FORMATS", "FILE_KINDS", "KINDS", "UNKNOWN_CHANNELS", "Defect", "DefectResult",
            "inject_defects"]
 
 # Share of a late file's records that arrive late.
 LATE_SHARE = (0.2, 0.5)
-
-# Keyed by the export: a Zendesk endpoint, a Connect stream's folder, a CSV file's name.
-FILE_FORMATS: dict[str, JsonLinesFile | QualtricsCsvFile] = {
-    "tickets": JsonLinesFile(("id", "created_at"), channel_field="via.channel", can_be_empty=True,
-                             integer_ids=("requester_id", "assignee_id", "group_id")),
-    "ticket_audits": JsonLinesFile(("ticket_id",), can_be_empty=True),
-    "users": JsonLinesFile(("id",)),
-    "groups": JsonLinesFile(("id",)),
-    "group_memberships": JsonLinesFile(("user_id", "group_id")),
-    "contact_records": JsonLinesFile(
-        ("ContactId", "InitiationTimestamp"), channel_field="Channel", can_be_empty=True, contact_record=True,
-        nested_timestamps=("Agent.ConnectedToAgentTimestamp", "Queue.EnqueueTimestamp"),
-        durations=("Agent.AgentInteractionDuration", "Queue.Duration"), string_key="ContactId"),
-    "agent_events": JsonLinesFile(("EventTimestamp",), can_be_empty=True),
-    "responses.csv": QualtricsCsvFile(
-        header_rows=3,
-        required_fields=("ResponseId",),
-        score_columns=(("Q1", ("0", "7")), ("Q2", ("11",)), ("Q3", ("0", "9"))),
-        text_column="Q5_TEXT",
-        can_be_empty=True,
-        latin1_columns=("RecipientFirstName", "RecipientLastName", "Q5_TEXT"),
-        date_column="RecordedDate",
-        open_quote_column="Q5_TEXT",
-        can_hold_blank_lines=True,
-    ),
-    "distributions.csv": QualtricsCsvFile(header_rows=1, text_column="RecipientEmail", can_be_empty=True),
-}
-
-
-@dataclass(frozen=True)
-class Defect:
-    """One manifest row: a fault, where to see it, and how the loader must treat it."""
-
-    kind: str
-    file: str  # relative landing path, e.g. "crm/2026-01-05/tickets-0001.json"
-    line: int | None  # 1-based physical line in the file as finally written; None for a whole file
-    record: int | None  # 1-based place of the record in the file (csops's _source_record); None for a whole file
-    detail: str
-    expected: str  # "rejected: <reason>", "handled: <how>", "blocked: <check>" or "warned: <check>"
-
-    def to_json(self) -> dict:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -125,26 +83,6 @@ class DefectResult:
     # Records held back from this day's files, by the file they arrive in on the next day's
     # run (exports.late_name); their late_file defects already name that file and place.
     withheld: dict[str, list[str]]
-
-
-@dataclass(frozen=True)
-class _Unit:
-    """A stretch of physical lines: one record, or lines that are not records (headers, blanks)."""
-
-    lines: tuple[str, ...]
-    is_record: bool
-
-
-@dataclass
-class _Piece:
-    """What a unit became: its lines, the rows they hold (``row_ends``: the indexes of the lines
-    rows end on), and its fault, if it got one."""
-
-    lines: list[str]
-    records: int
-    row_ends: list[int]
-    fault: Fault | None = None
-    blank_before: str | None = None  # a blank line written before it (blank_lines)
 
 
 def inject_defects(day: date, files: dict[str, list[str]], rate: float, seed: int) -> DefectResult:
@@ -158,18 +96,18 @@ def inject_defects(day: date, files: dict[str, list[str]], rate: float, seed: in
     rng = random.Random(f"{seed}:{day.isoformat()}:defects")
     names = sorted(files)
     usernames = Usernames(files)
-    units = {name: _units(name, files[name]) for name in names if _format(name) is not None}
+    units = {name: units_of(name, files[name]) for name in names if format_of(name) is not None}
 
     late_name = None
     late_candidates = [name for name in units if any(u.is_record for u in units[name])]
     if late_candidates and rng.random() < min(1.0, rate * 10):
         late_name = rng.choice(late_candidates)
     empty_name = None
-    empty_candidates = [name for name in units if _format(name).can_be_empty and files[name] and name != late_name]
+    empty_candidates = [name for name in units if format_of(name).can_be_empty and files[name] and name != late_name]
     if empty_candidates and rng.random() < min(1.0, rate * 5):
         empty_name = rng.choice(empty_candidates)
     blank_name = None
-    blank_candidates = [name for name in units if getattr(_format(name), "can_hold_blank_lines", False)
+    blank_candidates = [name for name in units if getattr(format_of(name), "can_hold_blank_lines", False)
                         and any(u.is_record for u in units[name]) and name != empty_name]
     if blank_candidates and rng.random() < min(1.0, rate * 5):
         blank_name = rng.choice(blank_candidates)
@@ -191,21 +129,21 @@ def inject_defects(day: date, files: dict[str, list[str]], rate: float, seed: in
         kept, late = units[name], []
         if name == late_name:
             kept, late = _hold_back(rng, kept)
-        pieces = _inject_records(rng, name, kept, rate, usernames)
+        pieces = inject_records(rng, name, kept, rate, usernames)
         if name == blank_name:
-            _blank_lines(rng, pieces)
-        lines, found = _assembled(name, pieces)
+            add_blank_lines(rng, pieces)
+        lines, found = assembled(name, pieces)
         result_files[name] = lines
         defects.extend(found)
         if late:
             arrives_in = exports.late_name(name)
             # A CSV export's header rows, whole: a quoted header cell may span lines.
-            header = [line for unit in units[name][:_format(name).header_rows] for line in unit.lines
-                      ] if isinstance(_format(name), QualtricsCsvFile) else []
+            header = [line for unit in units[name][:format_of(name).header_rows] for line in unit.lines
+                      ] if isinstance(format_of(name), QualtricsCsvFile) else []
             withheld[arrives_in] = header + [line for unit in late for line in unit.lines]
             next_line = len(header) + 1
             for position, unit in enumerate(late, start=1):
-                defects.append(Defect("late_file", arrives_in, next_line if _one_per_line(name) else 1, position,
+                defects.append(Defect("late_file", arrives_in, next_line if one_per_line(name) else 1, position,
                                       f"record {position} of {len(late)} held back from {day.isoformat()}'s run "
                                       f"(from {name}); delivered on the next day's run",
                                       EXPECTED["late_file"]))
@@ -213,100 +151,9 @@ def inject_defects(day: date, files: dict[str, list[str]], rate: float, seed: in
     return DefectResult(files=result_files, defects=defects, withheld=withheld)
 
 
-def _hold_back(rng: random.Random, units: list[_Unit]) -> tuple[list[_Unit], list[_Unit]]:
+def _hold_back(rng: random.Random, units: list[Unit]) -> tuple[list[Unit], list[Unit]]:
     """Splits off the file's last records, the ones that arrive late (as exported: no record faults)."""
     positions = [i for i, unit in enumerate(units) if unit.is_record]
     count = max(1, int(len(positions) * rng.uniform(*LATE_SHARE)))
     held = set(positions[-count:])
     return ([u for i, u in enumerate(units) if i not in held], [u for i, u in enumerate(units) if i in held])
-
-
-def _format(name: str) -> JsonLinesFile | QualtricsCsvFile | None:
-    return FILE_FORMATS.get(exports.export_of(name) or PurePosixPath(name).name)
-
-
-def _one_per_line(name: str) -> bool:
-    """Whether the file is written a record (or CSV line) per line; else all its records are on line 1."""
-    return exports.export_of(name) is None or isinstance(_format(name), QualtricsCsvFile)
-
-
-def _units(name: str, lines: list[str]) -> list[_Unit]:
-    file_format = _format(name)
-    if isinstance(file_format, JsonLinesFile):
-        return [_Unit((line,), is_record=bool(line.strip())) for line in lines]
-    # A quoted CSV field may hold a newline, so one record can span several physical lines.
-    units = []
-    reader = csv.reader(line + "\n" for line in lines)
-    consumed = 0
-    for index, _ in enumerate(reader):
-        stretch = tuple(lines[consumed:reader.line_num])
-        consumed = reader.line_num
-        units.append(_Unit(stretch, is_record=index >= file_format.header_rows and any(s.strip() for s in stretch)))
-    return units
-
-
-def _inject_records(rng: random.Random, name: str, units: list[_Unit], rate: float, usernames: Usernames
-                    ) -> list[_Piece]:
-    file_format = _format(name)
-    header: list[str] = []
-    if isinstance(file_format, QualtricsCsvFile) and units:
-        header = csv_fields(units[0].lines)
-    pieces: list[_Piece] = []
-    broke_last = False  # whether the record just written was cut short
-    for unit in units:
-        if not unit.is_record or rng.random() >= rate:
-            pieces.append(_Piece(list(unit.lines), int(unit.is_record), [len(unit.lines) - 1]))
-            broke_last = False
-            continue
-        if isinstance(file_format, JsonLinesFile):
-            # Two records cut short in a row read as one broken stretch: the second never parses,
-            # so no reader can tell where it starts. A broken record is followed by a whole one.
-            in_object = exports.is_firehose_object(name)
-            fault = fault_json_record(rng, file_format, unit.lines[0], usernames, in_object,
-                                      can_break=in_object and not broke_last)
-            broke_last = fault.kind == "malformed_json"
-        else:
-            fault = fault_csv_record(rng, file_format, header, unit.lines)
-        # A copy repeats the unit's rows; any other fault writes one row.
-        row_ends = ([len(unit.lines) - 1, 2 * len(unit.lines) - 1] if fault.records == 2 and len(fault.lines) > 1
-                    else [len(fault.lines) - 1])
-        pieces.append(_Piece(fault.lines, fault.records, row_ends, fault))
-    return pieces
-
-
-def _blank_lines(rng: random.Random, pieces: list[_Piece]) -> None:
-    """A CSV export with CRLF row ends and blank lines between its rows: a blank line goes
-    before some rows with no fault (not the first), so the row after it is the one to load."""
-    clean = [piece for piece in pieces if piece.records and piece.fault is None]
-    chosen = [piece for piece in clean[1:] if rng.random() < BLANK_LINE_SHARE]
-    if not chosen and len(clean) > 1:
-        chosen = [rng.choice(clean[1:])]
-    if not chosen:
-        return  # no row for a blank line to precede: the file is written as exported
-    for piece in chosen:
-        piece.blank_before = blank_line(rng)
-    for piece in pieces:
-        for index in piece.row_ends:
-            piece.lines[index] += "\r"
-
-
-def _assembled(name: str, pieces: list[_Piece]) -> tuple[list[str], list[Defect]]:
-    """The file's lines, and the manifest's rows with the lines and records they end up on."""
-    out: list[str] = []
-    defects: list[Defect] = []
-    records = 0
-    crlf = "\r" if any(piece.blank_before is not None for piece in pieces) else ""
-    for piece in pieces:
-        if piece.blank_before is not None:
-            out.append(piece.blank_before + crlf)
-            defects.append(Defect("blank_lines", name, len(out), records + 1,
-                                  f"a blank line ({piece.blank_before!r}) before record {records + 1}, "
-                                  "in a file whose rows end in CRLF", EXPECTED["blank_lines"]))
-        if piece.fault is not None:
-            fault = piece.fault
-            line = len(out) + fault.line_offset + 1 if _one_per_line(name) else 1
-            defects.append(Defect(fault.kind, name, line, records + fault.record_offset + 1, fault.detail,
-                                  EXPECTED[fault.kind]))
-        out.extend(piece.lines)
-        records += piece.records
-    return out, defects

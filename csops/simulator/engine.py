@@ -2,7 +2,7 @@
 
 Issues chain across days (a repeat contact, a ticket still open, a survey answered two
 days later), so the simulator keeps a small state between days, as the real upstream
-systems do, in ``CSOPS_HOME/simulator/state.pickle``. A day depends only on the seed, the
+systems do, in ``CSOPS_HOME/simulator/shard-<n>.pickle``. A day depends only on the seed, the
 date and that state: simulating days one at a time lands the same bytes as simulating
 them together, and memory stays flat however many days go by.
 """
@@ -10,27 +10,22 @@ them together, and memory stays flat however many days go by.
 from __future__ import annotations
 
 import heapq
-import itertools
-import math
 import pickle
 import random
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import orjson
-
-from csops.simulator import exports
-from csops.simulator.calendar import to_local
-from csops.simulator.config import CATEGORIES, CATEGORY_MIX, FIRST_CHANNEL_MIX, HOLIDAY_VOLUME, HOURLY_VOLUME, \
-    WEEKDAY_VOLUME, CenterConfig
+from csops.simulator import exports, qualtrics_records, zendesk_records
+from csops.simulator.arrivals import new_issues
+from csops.simulator.config import CenterConfig
 from csops.simulator.model import Attempt, Survey
 from csops.simulator.phone import simulate_phone_day
-from csops.simulator.population import Population, Roster, local_days_touching, population
-from csops.simulator.tickets import emissions_by_day, plan_ticket
+from csops.simulator.population import population
+from csops.simulator.roster import Roster, local_days_touching
+from csops.simulator.tickets import plan_ticket
 
 STATE_VERSION = 2
-CUSTOMER_TIMEZONE_TEAM = "tier1_east"  # arrivals follow the clock and holidays of the East coast
 
 
 @dataclass
@@ -90,41 +85,6 @@ def save_state(path: Path, state: CarriedState) -> None:
     temporary.replace(path)
 
 
-def _births(rng: random.Random, config: CenterConfig, people: Population, day: date) -> list[Attempt]:
-    """New issues reaching out during the UTC day, by the customers' local clock and calendar."""
-    customer_clock = people.teams[CUSTOMER_TIMEZONE_TEAM]
-    per_hour = config.agents * config.issues_per_agent_day / sum(HOURLY_VOLUME.values())
-    channels = tuple(FIRST_CHANNEL_MIX)
-    channel_cum_weights = tuple(itertools.accumulate(FIRST_CHANNEL_MIX.values()))
-    category_cum_weights = tuple(itertools.accumulate(CATEGORY_MIX))
-    births = []
-    for hour in range(24):
-        hour_start = datetime.combine(day, datetime.min.time()) + timedelta(hours=hour)
-        local = to_local(hour_start, customer_clock.tz)
-        rate = per_hour * WEEKDAY_VOLUME[local.weekday()] * HOURLY_VOLUME.get(local.hour, 0.02)
-        # Customers keep public holidays, not the center's company days (seeds/team_holidays.csv).
-        if customer_clock.is_public_holiday(local.date()):
-            rate *= HOLIDAY_VOLUME
-        for _ in range(_poisson(rng, rate)):
-            births.append((hour_start + timedelta(seconds=rng.randrange(3600)),
-                           rng.randrange(len(people.customers)),
-                           rng.choices(CATEGORIES, cum_weights=category_cum_weights)[0],
-                           rng.choices(channels, cum_weights=channel_cum_weights)[0]))
-    births.sort()
-    return [Attempt(f"I{day:%Y%m%d}-{config.shard_index}-{n:06d}", customer, category, channel, at, 1)
-            for n, (at, customer, category, channel) in enumerate(births)]
-
-
-def _poisson(rng: random.Random, mean: float) -> int:
-    if mean > 50:  # normal approximation: exact enough, and fast for big centers
-        return max(0, round(rng.gauss(mean, math.sqrt(mean))))
-    threshold, count, product = math.exp(-mean), 0, rng.random()
-    while product > threshold:
-        count += 1
-        product *= rng.random()
-    return count
-
-
 @dataclass
 class LandingDay:
     day: date
@@ -141,7 +101,7 @@ def simulate_day(config: CenterConfig, state: CarriedState, roster: Roster) -> L
 
     due = [a for a in state.pending_attempts if a.at < day_end]
     state.pending_attempts = [a for a in state.pending_attempts if a.at >= day_end]
-    attempts = sorted(due + _births(stream("births"), config, people, day),
+    attempts = sorted(due + new_issues(stream("births"), config, people, day),
                       key=lambda a: (a.at, a.issue_id, a.attempt_no))
 
     shifts = [shift for local_day in local_days_touching(day) for shift in roster.on(local_day)]
@@ -161,7 +121,7 @@ def simulate_day(config: CenterConfig, state: CarriedState, roster: Roster) -> L
         _, _, _, attempt = heapq.heappop(queue)
         next_ticket_id += 1
         ticket, ticket_truth, survey, follow_up = plan_ticket(ticket_rng, config, people, attempt, next_ticket_id, roster)
-        for emission_day, emission in emissions_by_day(ticket, people, exports.ticket_snapshots).items():
+        for emission_day, emission in zendesk_records.emissions_by_day(ticket, people).items():
             state.ticket_emissions.setdefault(emission_day, []).append(emission)
         truth_rows += ticket_truth
         if survey is not None:
@@ -202,16 +162,18 @@ def simulate_day(config: CenterConfig, state: CarriedState, roster: Roster) -> L
     files = {
         **exports.zendesk_pages("tickets", ticket_rows, day, always=True),
         **exports.zendesk_pages("ticket_audits", audit_rows, day, always=True),
-        **exports.zendesk_pages("users", exports.users(people, sorted(customers_seen), day,
-                                                        with_bot=config.shard_index == 0), day),
-        **(exports.zendesk_pages("groups", exports.groups(people), day) if config.shard_index == 0 else {}),
-        **exports.zendesk_pages("group_memberships", exports.group_memberships(people, day), day),
+        **exports.zendesk_pages("users", zendesk_records.users(people, sorted(customers_seen), day,
+                                                               with_bot=config.shard_index == 0), day),
+        **(exports.zendesk_pages("groups", zendesk_records.groups(people), day) if config.shard_index == 0
+           else {}),
+        **exports.zendesk_pages("group_memberships", zendesk_records.group_memberships(people, day), day),
         **exports.firehose_objects("contact-records", records, "LastUpdateTimestamp", day, config.seed,
                                    config.shard_index),
         **exports.firehose_objects("agent-events", agent_events, "EventTimestamp", day, config.seed,
                                    config.shard_index),
-        f"surveys/{stamp}/responses.csv": exports.qualtrics_responses(answered, people),
-        f"surveys/{stamp}/distribution_history.json": exports.qualtrics_distribution_history(sent, answered, people),
+        f"surveys/{stamp}/responses.csv": qualtrics_records.qualtrics_responses(answered, people),
+        f"surveys/{stamp}/distribution_history.json":
+            qualtrics_records.qualtrics_distribution_history(sent, answered, people),
     }
     for row in truth_rows:  # the truth speaks of the whole center's agents and customers
         row["customer_index"] += config.customer_offset
@@ -219,7 +181,7 @@ def simulate_day(config: CenterConfig, state: CarriedState, roster: Roster) -> L
             row["agent_index"] += config.agent_offset
     truth = {
         f"{stamp}/contacts.jsonl": exports.jsonl(truth_rows),
-        f"{stamp}/surveys.jsonl": exports.jsonl([exports.survey_truth(s) for s in surveys]),
+        f"{stamp}/surveys.jsonl": exports.jsonl([qualtrics_records.survey_truth(s) for s in surveys]),
     }
     state.next_day = day + timedelta(days=1)
     roster.forget_before(day - timedelta(days=2))
@@ -241,69 +203,3 @@ def write_day_files(landing: Path, files: dict[str, list[str]], name_of=lambda r
         path = landing / name_of(relative)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(exports.packed(relative, units, last_page=exports.next_page(relative) not in files))
-
-
-def stories_truth(shards: list[CenterConfig]) -> bytes:
-    """Every planted story with its parameters and what it touches, for the tests and the curious."""
-    config = shards[0]
-    agents = [agent for shard in shards for agent in population(shard).agents]
-    people = population(config)
-    stories = config.stories
-    return orjson.dumps({
-        "center": {"agents": len(agents), "start": config.start.isoformat(), "seed": config.seed,
-                   "customers": sum(shard.customers for shard in shards), "shards": len(shards)},
-        "stories": asdict(stories),
-        "training_date": config.training_date.isoformat(),
-        "training_cohort": [a.connect_username for a in agents if a.is_trained],
-        "holiday_thin_week_start": people.holiday_week_start.isoformat(),
-        "team_moves": [{"agent": a.connect_username, "from": a.team_key, "to": a.moves_to_team,
-                        "on": a.moves_on.isoformat()} for a in agents if a.moves_on],
-        # Staff turnover: every agent's teams and roles over time are in agents.jsonl.
-        "leavers": [{"agent": a.connect_username, "index": a.number, "team_key": a.team_key,
-                     "left_on": a.leaves_on.isoformat(), "left_at": _utc_text(a.leaves_at)}
-                    for a in agents if a.leaves_on],
-        "promotions": [{"agent": a.connect_username, "index": a.number, "role": "admin",
-                        "on": a.promoted_at.date().isoformat(), "at": _utc_text(a.promoted_at)}
-                       for a in agents if a.promoted_at],
-        "agents": [{"index": a.number, "username": a.connect_username, "zendesk_user_id": a.zendesk_user_id,
-                    "team_key": a.team_key, "is_trained": a.is_trained} for a in agents],
-    }, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
-
-
-def agents_truth(shards: list[CenterConfig]) -> list[str]:
-    """Every agent of the center, a line each (``truth/agents.jsonl``): their teams and roles
-    over time, as the warehouse must keep them. ``agent_index`` is the contacts' truth's.
-    ``teams``: each spell's ``team_key``, ``from`` (inclusive) and ``to`` (exclusive; null while
-    it lasts); the first spell from the membership's creation. ``left_on``: the day a leaver left
-    (in their team's calendar, also the UTC day of ``left_at``), from which they work no shift and
-    touch no ticket; ``left_at``: the moment Zendesk downgraded them to end-user (their users
-    row's updated_at). ``role_changes``: each change of Zendesk role after ``role_at_start``,
-    with its UTC day and moment."""
-    rows = []
-    for agent in (agent for shard in shards for agent in population(shard).agents):
-        spells = [{"team_key": agent.team_key, "from": MEMBERSHIPS_SINCE.isoformat(), "to": None}]
-        if agent.moves_on is not None:
-            spells[-1]["to"] = agent.moves_on.isoformat()
-            spells.append({"team_key": agent.moves_to_team, "from": agent.moves_on.isoformat(), "to": None})
-        if agent.leaves_on is not None:
-            spells[-1]["to"] = agent.leaves_on.isoformat()
-        changes = sorted((moment, role) for moment, role in ((agent.promoted_at, "admin"),
-                                                             (agent.leaves_at, "end-user")) if moment is not None)
-        rows.append({
-            "agent_index": agent.number, "zendesk_user_id": agent.zendesk_user_id,
-            "connect_username": agent.connect_username, "is_trained": agent.is_trained, "teams": spells,
-            "left_on": agent.leaves_on.isoformat() if agent.leaves_on else None,
-            "left_at": _utc_text(agent.leaves_at) if agent.leaves_at else None,
-            "role_at_start": "agent",
-            "role_changes": [{"on": moment.date().isoformat(), "at": _utc_text(moment), "role": role}
-                             for moment, role in changes],
-        })
-    return exports.jsonl(rows)
-
-
-# When the simulated agents' group memberships were made (exports.group_memberships).
-MEMBERSHIPS_SINCE = date(2025, 6, 1)
-
-
-def _utc_text(moment: datetime) -> str:
-    return f"{moment.isoformat(timespec='seconds')}Z"

@@ -1,56 +1,17 @@
-"""Vendor-shaped lines for one landing day (see docs/source_formats.md, field by field)."""
+"""How each system hands its records over (docs/source_formats.md): the vendors' file layouts
+and names, and a file's bytes from its records. The records themselves are built beside the
+systems: zendesk_records.py, qualtrics_records.py, contact_records.py, agent_events.py."""
 
 from __future__ import annotations
 
-import csv
 import gzip
 import hashlib
-import io
 import json
 import re
 import uuid
-from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import orjson
-
-from csops.simulator.model import Survey, Ticket
-from csops.simulator.population import BOT_USER_ID, Population
-from csops.simulator.surveys import preview_of
-from csops.simulator.tickets import CATEGORY_FIELD_ID, TICKET_TYPES
-
-QUALTRICS_ACCOUNT_TIMEZONE = ZoneInfo("America/New_York")
-# The simulated center's survey, as its author built it: the standard columns, five
-# questions by QID, and the embedded data the center's triggers set (the Zendesk ticket, or
-# the Connect contact, surveyed). seeds/survey_question_map.csv maps it as `support_csat`.
-QUALTRICS_STANDARD_COLUMNS = (
-    ("StartDate", "Start Date", "startDate"), ("EndDate", "End Date", "endDate"),
-    ("Status", "Response Type", "status"), ("IPAddress", "IP Address", "ipAddress"),
-    ("Progress", "Progress", "progress"), ("Duration (in seconds)", "Duration (in seconds)", "duration"),
-    ("Finished", "Finished", "finished"), ("RecordedDate", "Recorded Date", "recordedDate"),
-    ("ResponseId", "Response ID", "_recordId"), ("RecipientLastName", "Recipient Last Name", "recipientLastName"),
-    ("RecipientFirstName", "Recipient First Name", "recipientFirstName"),
-    ("RecipientEmail", "Recipient Email", "recipientEmail"),
-    ("ExternalReference", "External Data Reference", "externalDataReference"),
-    ("LocationLatitude", "Location Latitude", "locationLatitude"),
-    ("LocationLongitude", "Location Longitude", "locationLongitude"),
-    ("DistributionChannel", "Distribution Channel", "distributionChannel"),
-    ("UserLanguage", "User Language", "userLanguage"),
-)
-QUALTRICS_QUESTIONS = (
-    ("Q1", "How satisfied are you with the support you received?", "QID1"),
-    ("Q2", "How likely are you to recommend us to a friend or colleague?", "QID2"),
-    ("Q3", "How easy was it to get your issue handled?", "QID3"),
-    ("Q4", "Was your issue resolved?", "QID4"),
-    ("Q5_TEXT", "Is there anything else you would like to tell us? - Text", "QID5_TEXT"),
-)
-# Embedded data: the column, its ImportId and header text are the field's name.
-QUALTRICS_EMBEDDED_DATA = ("ticket_id", "connect_contact_id")
-QUALTRICS_COLUMNS = tuple(name for name, _, _ in (*QUALTRICS_STANDARD_COLUMNS, *QUALTRICS_QUESTIONS)) + \
-    QUALTRICS_EMBEDDED_DATA
-# The dates' columns: their ImportId names the zone they are written in.
-QUALTRICS_DATE_IMPORT_IDS = ("startDate", "endDate", "recordedDate")
-
 
 # Moments are naive UTC datetimes until here; orjson writes them as vendors do, 2026-01-05T14:03:00Z.
 JSON_OPTIONS = orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS
@@ -58,6 +19,11 @@ JSON_OPTIONS = orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSE
 
 def jsonl(rows: list[dict]) -> list[str]:
     return [orjson.dumps(row, option=JSON_OPTIONS).decode() for row in rows]
+
+
+def utc_text(moment: datetime) -> str:
+    """A naive UTC moment as vendors write it, ``2026-01-05T14:03:00Z``."""
+    return f"{moment.isoformat(timespec='seconds')}Z"
 
 
 # How each system hands its records over (docs/source_formats.md). The engine names files in these
@@ -96,7 +62,7 @@ def firehose_objects(folder: str, rows: list[dict], time_key: str, day: date, se
         latest[arrived.hour] = max(latest.get(arrived.hour, arrived), arrived)
     files = {}
     for hour, hour_rows in sorted(by_hour.items()):
-        object_id = _uuid(f"{seed}:{shard_index}:{folder}:{day.isoformat()}:{hour}")
+        object_id = stable_uuid(f"{seed}:{shard_index}:{folder}:{day.isoformat()}:{hour}")
         name = (f"telephony/{folder}/{day:%Y/%m/%d}/{hour:02d}/"
                 f"{stream}-1-{latest[hour]:%Y-%m-%d-%H-%M-%S}-{object_id}{'.gz' if compressed else ''}")
         files[name] = jsonl(hour_rows)
@@ -138,12 +104,13 @@ def late_name(relative: str) -> str:
     """Where records that missed their delivery arrive on the next run: a new object in the same
     Firehose hour folder, a later page of the same day's export, a second CSV export."""
     if _FIREHOSE_NAME.match(relative):
-        return re.sub(r"[0-9a-f-]{36}(?=(\.gz)?$)", lambda found: _uuid(found.group() + ":late"), relative)
+        return re.sub(r"[0-9a-f-]{36}(?=(\.gz)?$)", lambda found: stable_uuid(found.group() + ":late"), relative)
     stem, dot, extension = relative.rpartition(".")
     return f"{stem}-late{dot}{extension}"
 
 
-def _uuid(text: str) -> str:
+def stable_uuid(text: str) -> str:
+    """A version-4-shaped UUID, the same for the same text."""
     return str(uuid.UUID(bytes=hashlib.sha256(text.encode()).digest()[:16], version=4))
 
 
@@ -181,183 +148,3 @@ def _zendesk_page(key: str, pagination: str, relative: str, units: list[str], la
     else:
         tail = f'"next_page":null,"previous_page":null,"count":{len(units)}}}'
     return head + tail + "\n"
-
-
-def ticket_snapshots(ticket: Ticket, people: Population):
-    """How to write the ticket as Zendesk's incremental export hands it over, as it stood after
-    a given change: what never changes is built once per ticket (a day's snapshot reuses it)."""
-    customer = people.customers[ticket.customer_index]
-    base = {
-        "id": ticket.ticket_id,
-        "created_at": ticket.created_at,
-        "updated_at": None,
-        "status": None,
-        "priority": None,
-        "type": TICKET_TYPES[ticket.category],
-        "subject": f"{ticket.category.title()} request",
-        "via": {"channel": ticket.via_channel, "source": {"from": {}, "to": {}, "rel": None}},
-        "requester_id": customer.zendesk_user_id,
-        "submitter_id": ticket.submitter_id,
-        "assignee_id": None,
-        "group_id": None,
-        "organization_id": None,
-        "brand_id": 1,
-        "tags": [ticket.category, ticket.channel],
-        "custom_fields": [{"id": CATEGORY_FIELD_ID, "value": ticket.category}],
-    }
-
-    def snapshot(fields: tuple, updated_at: datetime) -> dict:
-        status, priority, group_id, assignee_id = fields
-        return {**base, "updated_at": updated_at, "status": status, "priority": priority,
-                "assignee_id": assignee_id, "group_id": group_id}
-
-    return snapshot
-
-
-def users(people: Population, customer_indexes: list[int], day: date, with_bot: bool) -> list[dict]:
-    """Agents and the bot every day (a daily export of staff); the customers seen today."""
-    stamp = f"{day.isoformat()}T00:00:00Z"
-    rows = [] if not with_bot else [{"id": BOT_USER_ID, "name": "Support Bot", "email": "bot@support.example.com", "phone": None,
-             "role": "agent", "time_zone": "UTC", "active": True, "created_at": "2025-01-01T00:00:00Z",
-             "updated_at": "2025-01-01T00:00:00Z"}]
-    # A leaver stays, downgraded: Zendesk keeps the user (active, as an end-user) and their tickets.
-    rows += [{"id": a.zendesk_user_id, "name": a.name, "email": a.email, "phone": None, "role": a.role_on(day),
-              "time_zone": people.teams[a.team_on(day)].timezone, "active": True,
-              "created_at": "2025-06-01T09:00:00Z", "updated_at": _agent_updated_at(a, day)} for a in people.agents]
-    for index in customer_indexes:
-        customer = people.customers[index]
-        rows.append({"id": customer.zendesk_user_id, "name": f"{customer.first_name} {customer.last_name}",
-                     "email": customer.email_as_typed, "phone": customer.phone_as_typed, "role": "end-user",
-                     "time_zone": "Eastern Time (US & Canada)", "active": True,
-                     "created_at": "2025-01-01T00:00:00Z", "updated_at": stamp})
-    return rows
-
-
-def _agent_updated_at(agent, day: date) -> str:
-    """Zendesk stamps a user's updated_at on any change: a move to a team in another time zone is
-    one, a role changed (made admin, downgraded to end-user when they leave) another."""
-    changes = [datetime(2025, 6, 1, 9)]
-    if agent.moves_on is not None and day >= agent.moves_on:
-        changes.append(datetime.combine(agent.moves_on, datetime.min.time()))
-    changes += [moment for moment in (agent.promoted_at, agent.leaves_at)
-                if moment is not None and day >= moment.date()]
-    return f"{max(changes).isoformat(timespec='seconds')}Z"
-
-
-def groups(people: Population) -> list[dict]:
-    return [{"id": gid, "name": people.teams[key].name, "created_at": "2025-06-01T09:00:00Z"}
-            for key, gid in people.group_ids.items()]
-
-
-def group_memberships(people: Population, day: date) -> list[dict]:
-    """Each agent's group on ``day``: an agent who moved team shows in the new group from then on;
-    a leaver's membership is gone from the day they left (Zendesk deletes a downgraded agent's)."""
-    rows = []
-    for agent in people.agents:
-        if agent.leaves_at is not None and day >= agent.leaves_at.date():
-            continue
-        team = agent.team_on(day)
-        since = agent.moves_on if agent.moves_on and day >= agent.moves_on else date(2025, 6, 1)
-        rows.append({"id": agent.zendesk_user_id * 10 + list(people.group_ids).index(team),
-                     "user_id": agent.zendesk_user_id, "group_id": people.group_ids[team], "default": True,
-                     "created_at": f"{since.isoformat()}T00:00:00Z", "updated_at": f"{since.isoformat()}T00:00:00Z"})
-    return rows
-
-
-def account_time(moment: datetime) -> str:
-    """Qualtrics exports dates in the account's timezone, without a zone."""
-    return moment.replace(tzinfo=timezone.utc).astimezone(QUALTRICS_ACCOUNT_TIMEZONE).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _csv_lines(rows: list[tuple]) -> list[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows(rows)
-    return buffer.getvalue().splitlines()
-
-
-def qualtrics_responses(surveys: list[Survey], people: Population) -> list[str]:
-    """The day's response export as Qualtrics' CSV download writes it: three header rows (names,
-    question texts, ImportIds with the dates' zone), then a row per response, numeric values.
-    An admin's preview or test of a survey (csops/simulator/surveys.py) sits beside the real responses."""
-    import_ids = [{"ImportId": import_id} for _, _, import_id in (*QUALTRICS_STANDARD_COLUMNS, *QUALTRICS_QUESTIONS)]
-    import_ids += [{"ImportId": name} for name in QUALTRICS_EMBEDDED_DATA]
-    for import_id in import_ids:
-        if import_id["ImportId"] in QUALTRICS_DATE_IMPORT_IDS:
-            import_id["timeZone"] = QUALTRICS_ACCOUNT_TIMEZONE.key
-    header = [
-        QUALTRICS_COLUMNS,
-        tuple(text for _, text, _ in (*QUALTRICS_STANDARD_COLUMNS, *QUALTRICS_QUESTIONS)) + QUALTRICS_EMBEDDED_DATA,
-        tuple(json.dumps(import_id, separators=(",", ":")) for import_id in import_ids),
-    ]
-    rows = []
-    for survey in surveys:
-        customer = people.customers[survey.customer_index]
-        recorded = account_time(survey.recorded_at)
-        embedded = (survey.contact_ref, "") if survey.contact_system == "crm" else ("", survey.contact_ref)
-        standard = (account_time(survey.started_at), recorded, "IP Address", "198.51.100.7", 100,
-                    int((survey.recorded_at - survey.started_at).total_seconds()), "True", recorded)
-        recipient = (customer.last_name, customer.first_name, customer.email, customer.zendesk_user_id, "", "")
-        rows.append((*standard, survey.response_id, *recipient, "email", "EN", survey.csat_score, survey.nps_score,
-                     survey.ces_score, 1 if survey.is_resolved_answer else 2, survey.comment, *embedded))
-        preview = preview_of(survey)
-        if preview is not None:
-            # Opened from the ticket to check the trigger: the real contact's embedded data, the
-            # lowest scores, and a status that keeps it out of every KPI.
-            rows.append((*standard[:2], preview.status, "", 100, standard[5], "True", recorded, preview.response_id,
-                         "", "", "", "", "", "", preview.distribution_channel, "EN", 1, 0, 1, 2, "", *embedded))
-    return _csv_lines(header + rows)
-
-
-QUALTRICS_SURVEY_LINK = "https://csops-demo.qualtrics.com/jfe/form/SV_cs0psSupp0rtCsat"
-
-
-def qualtrics_distribution_history(sent: list[Survey], answered: list[Survey], people: Population) -> list[str]:
-    """The invitations whose state moved on this day, as a daily pull of Qualtrics' distribution
-    history API returns them: one page ``{"result": {"elements": [...], "nextPage": null}, "meta"}``.
-    The center's trigger creates one distribution per contact surveyed, to the customer's
-    directory contact; an invitation sent today is delivered (``Success``), and comes again,
-    ``SurveyFinished`` with its ``responseId``, the day it is answered."""
-    invitations = {id(s): s for s in (*sent, *answered)}.values()
-    answered_today = {id(s) for s in answered}
-    elements = []
-    for survey in sorted(invitations, key=lambda s: (s.sent_at, s.contact_system, s.contact_ref)):
-        customer = people.customers[survey.customer_index]
-        distribution_id = "EMD_" + _qualtrics_id(f"{survey.contact_system}:{survey.contact_ref}")
-        contact_id = "CID_" + _qualtrics_id(f"contact:{customer.zendesk_user_id}")
-        finished = id(survey) in answered_today
-        elements.append({
-            "contactId": contact_id,
-            "contactLookupId": "CGC_" + _qualtrics_id(f"lookup:{customer.zendesk_user_id}"),
-            "distributionID": distribution_id,
-            "status": "SurveyFinished" if finished else "Success",
-            "surveyLink": f"{QUALTRICS_SURVEY_LINK}?Q_DL={distribution_id}_{contact_id}&Q_CHL=email",
-            "contactFrequencyRuleId": None,
-            "responseId": survey.response_id if finished else None,
-            "responseCompletedAt": survey.recorded_at if finished else None,
-            "sentAt": survey.sent_at,
-            "openedAt": max(survey.sent_at, survey.started_at - timedelta(minutes=1)) if finished else None,
-            "responseStartedAt": survey.started_at if finished else None,
-            "surveySessionId": "FS_" + _qualtrics_id(f"session:{survey.response_id}") if finished else None,
-        })
-    page = {"result": {"elements": elements, "nextPage": None},
-            "meta": {"httpStatus": "200 - OK",
-                     "requestId": _uuid("history:" + ",".join(e["distributionID"] for e in elements[:1]))}}
-    return [orjson.dumps(page, option=JSON_OPTIONS).decode()]
-
-
-def _qualtrics_id(text: str) -> str:
-    """A Qualtrics-looking id body (15 characters), the same for the same text."""
-    return hashlib.sha256(text.encode()).hexdigest()[:15]
-
-
-def survey_truth(survey: Survey) -> dict:
-    preview = preview_of(survey)
-    return {"response_id": survey.response_id, "contact_system": survey.contact_system,
-            "contact_ref": survey.contact_ref, "sent_at": survey.sent_at,
-            "recorded_at": survey.recorded_at if survey.recorded_at else None,
-            "csat_score": survey.csat_score, "nps_score": survey.nps_score, "ces_score": survey.ces_score,
-            "is_resolved_answer": survey.is_resolved_answer, "themes": list(survey.themes),
-            "sentiment": survey.sentiment,
-            # A preview or test response written beside this one, which no KPI may count.
-            "preview_response_id": preview.response_id if preview else None}

@@ -8,12 +8,13 @@ Customers have names, emails and phone numbers that each system writes its own w
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from csops.simulator.calendar import UTC, Team, first_holiday_on_or_after, teams
+from csops.simulator.calendar import Team, first_holiday_on_or_after, teams
 from csops.simulator.config import CenterConfig
+from csops.simulator.turnover import with_turnover
 
 FIRST_NAMES = ("Ana", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jon", "Kemi",
                "Liam", "Maya", "Noah", "Olga", "Priya", "Quinn", "Rosa", "Sami", "Tara", "Umar", "Vera",
@@ -33,7 +34,6 @@ BOT_USER_ID = 899_999
 CUSTOMER_USER_ID_BASE = 1_000_000
 # Share of agents who move team part-way through the period (tier 1 -> tier 2 promotions).
 TEAM_MOVE_SHARE = 0.08
-SHIFT_HOURS = 8
 # Hours after opening that shifts start, as a planner staffs to the forecast: the East team
 # covers the New York morning peak before the West coast opens.
 SHIFT_START_OFFSETS = {"tier1_east": (0, 0, 0, 0, 1, 1, 2, 4), "tier1_west": (0, 1, 2, 3, 4), "billing": (0, 0, 0, 1)}
@@ -213,7 +213,7 @@ def population(config: CenterConfig) -> Population:
             is_trained=i in cohort,
         ))
     if stories.staff_turnover:
-        agents = _with_turnover(config, agents, team_map)
+        agents = with_turnover(config, agents, team_map)
     customers = make_customers(config)
     holiday = first_holiday_on_or_after(config.start + timedelta(days=7))
     return Population(
@@ -223,128 +223,3 @@ def population(config: CenterConfig) -> Population:
         customers=customers,
         holiday_week_start=holiday - timedelta(days=holiday.weekday()),
     )
-
-
-# A team loses a leaver only while it has this many agents: it goes on answering its queue and tickets.
-TURNOVER_MIN_TEAM_SIZE = 3
-
-
-def _with_turnover(config: CenterConfig, agents: list[Agent], team_map: dict[str, Team]) -> list[Agent]:
-    """The staff turnover story, from a stream of its own (the other stories' draws stay as
-    they were): leavers and one promotion, among agents neither in the training cohort nor
-    moving team, so those stories keep their figures."""
-    stories = config.stories
-    rng = random.Random(config.stream("turnover"))
-    team_sizes = {key: sum(a.team_key == key for a in agents) for key in team_map}
-    candidates = [a.index for a in agents if not a.is_trained and a.moves_on is None
-                  and team_sizes[a.team_key] >= TURNOVER_MIN_TEAM_SIZE]
-    count = max(1 if len(agents) >= 8 else 0, round(len(agents) * stories.turnover_leaver_share))
-    leavers = []
-    for index in rng.sample(candidates, min(count, len(candidates))):
-        if team_sizes[agents[index].team_key] >= TURNOVER_MIN_TEAM_SIZE:  # two stay, at least
-            leavers.append(index)
-            team_sizes[agents[index].team_key] -= 1
-    agents = list(agents)
-    for n, index in enumerate(leavers):
-        first, last = stories.turnover_first_leave_days if n == 0 else stories.turnover_leave_days
-        agent = agents[index]
-        team = team_map[agent.team_key]
-        leaves_on = _working_day_on_or_after(config.start + timedelta(days=rng.randint(first, last)), team)
-        # The admin downgrades the leaver early on the day, before the team opens (07:00 local):
-        # the same UTC day in every team's timezone.
-        leaves_at = _utc(leaves_on, time(7, rng.randrange(60), rng.randrange(60)), team)
-        agents[index] = replace(agent, leaves_on=leaves_on, leaves_at=leaves_at)
-    others = [index for index in candidates if index not in leavers]
-    if others:
-        index = rng.choice(others)
-        first, last = stories.turnover_promotion_days
-        team = team_map[agents[index].team_key]
-        promoted_on = _working_day_on_or_after(config.start + timedelta(days=rng.randint(first, last)), team)
-        promoted_at = _utc(promoted_on, time(13, rng.randrange(60), rng.randrange(60)), team)
-        agents[index] = replace(agents[index], promoted_at=promoted_at)
-    return agents
-
-
-def _working_day_on_or_after(day: date, team: Team) -> date:
-    """A manager changes a user's role on a working day of the user's team."""
-    while day.weekday() >= 5 or team.is_holiday(day):
-        day += timedelta(days=1)
-    return day
-
-
-def _utc(day: date, local_time: time, team: Team) -> datetime:
-    return datetime.combine(day, local_time, tzinfo=team.tz).astimezone(UTC).replace(tzinfo=None)
-
-
-@dataclass(frozen=True)
-class Shift:
-    agent: Agent
-    team_key: str
-    starts_at: datetime  # naive UTC
-    ends_at: datetime
-    breaks: tuple[tuple[datetime, datetime], ...]
-
-
-def shifts_on(people: Population, config: CenterConfig, local_day: date) -> list[Shift]:
-    """Who works on ``local_day`` (each team's own calendar day), with their breaks.
-
-    Rosters are a pure function of the seed and the day, so any day can be drawn alone.
-    """
-    rng = random.Random(config.stream("roster", local_day.isoformat()))
-    stories = config.stories
-    thin_week = stories.holiday_thin_staffing and 0 <= (local_day - people.holiday_week_start).days < 7
-    result = []
-    for agent in people.agents:
-        on_leave = rng.random() < (stories.holiday_leave_share if thin_week else 0.04)  # leave and sickness
-        team = people.teams[agent.team_on(local_day)]
-        window = team.open_window_utc(local_day)
-        if on_leave or window is None or local_day.weekday() in agent.days_off or agent.has_left(local_day):
-            continue
-        opens, closes = window
-        starts = opens + timedelta(hours=agent.shift_start_offset_hours)
-        ends = min(closes, starts + timedelta(hours=SHIFT_HOURS))
-        if ends - starts < timedelta(hours=3):  # a short day (Saturday): everyone comes at opening
-            starts, ends = opens, closes
-        middle = starts + (ends - starts) / 2
-        breaks = (
-            (starts + timedelta(hours=2), starts + timedelta(hours=2, minutes=15)),
-            (middle, middle + timedelta(minutes=30)),
-        )
-        result.append(Shift(agent, team.key, starts, ends, tuple(b for b in breaks if b[1] < ends)))
-    return result
-
-
-def local_days_touching(utc_day: date) -> tuple[date, date, date]:
-    """The calendar days, in any team's timezone, that overlap the UTC day."""
-    return utc_day - timedelta(days=1), utc_day, utc_day + timedelta(days=1)
-
-
-def time_of(day: date, hours: int, minutes: int = 0) -> datetime:
-    return datetime.combine(day, time(hours, minutes))
-
-
-class Roster:
-    """Shifts by team-local day, drawn on demand: a pure function of the seed and the day."""
-
-    def __init__(self, people: Population, config: CenterConfig):
-        self._people, self._config = people, config
-        self._days: dict[date, list[Shift]] = {}
-        self._by_team: dict[tuple[date, str], list[Shift]] = {}
-
-    def on(self, local_day: date) -> list[Shift]:
-        if local_day not in self._days:
-            self._days[local_day] = shifts_on(self._people, self._config, local_day)
-            for shift in self._days[local_day]:
-                self._by_team.setdefault((local_day, shift.team_key), []).append(shift)
-        return self._days[local_day]
-
-    def of_team(self, local_day: date, team_key: str) -> list[Shift]:
-        self.on(local_day)
-        return self._by_team.get((local_day, team_key), [])
-
-    def forget_before(self, local_day: date) -> None:
-        """Drop days no longer needed, so memory stays flat as days go by."""
-        for old in [d for d in self._days if d < local_day]:
-            del self._days[old]
-        for old in [key for key in self._by_team if key[0] < local_day]:
-            del self._by_team[old]

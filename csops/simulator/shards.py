@@ -22,10 +22,11 @@ from pathlib import Path
 
 import orjson
 
-from csops.simulator.config import CenterConfig
 from csops.simulator import exports
+from csops.simulator.config import CenterConfig
 from csops.simulator.engine import LandingDay, load_state, save_state, simulate_day, write_day_files, write_lines
-from csops.simulator.population import Roster, population
+from csops.simulator.population import population
+from csops.simulator.roster import Roster
 
 SHARD_MAX_AGENTS = 250
 

@@ -10,19 +10,19 @@ leaver's unsolved tickets pass to a colleague (the staff turnover story).
 Each change is an audit with its events, as Zendesk's audit log has them.
 """
 
-from __future__ import annotations
-
 import hashlib
 import itertools
 import random
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from csops.simulator.calendar import UTC, Team, local_date, sla_policies, to_local
 from csops.simulator.config import CATEGORIES, SOCIAL_VIA_CHANNELS, VIA_CHANNEL, CenterConfig
-from csops.simulator.model import Attempt, Experience, Survey, Ticket, TicketEvent
-from csops.simulator.phone import next_attempt
-from csops.simulator.population import AGENT_USER_ID_BASE, BOT_USER_ID, Agent, Population, Roster
+from csops.simulator.model import Attempt, Experience, Survey, Ticket
+from csops.simulator.population import BOT_USER_ID, Agent, Population
+from csops.simulator.resolution import is_trained, next_attempt, resolution_probability
+from csops.simulator.roster import Roster, agent_on_shift
 from csops.simulator.surveys import plan_survey
+from csops.simulator.ticket_audits import AuditLog, comment
 
 PRIORITY_MIX = (("low", 0.15), ("normal", 0.6), ("high", 0.2), ("urgent", 0.05))
 PRIORITIES = tuple(p for p, _ in PRIORITY_MIX)
@@ -39,6 +39,7 @@ ESCALATION_SHARE = {"technical": 0.25, "account": 0.08}
 ONE_TOUCH_SHARE = {"email": 0.35, "web": 0.35, "social": 0.4, "chat": 0.55}
 CLOSE_AFTER = timedelta(days=4)
 CATEGORY_FIELD_ID = 360_000_001
+TICKET_RESOLUTION_BASE = 0.82  # before the agent's skill and the stories (resolution.py)
 
 
 def route(category: str, customer_index: int) -> str:
@@ -58,13 +59,13 @@ def plan_ticket(rng: random.Random, config: CenterConfig, people: Population, at
     team_key = route(attempt.category, attempt.customer_index)
     created_at = attempt.at
     agent_created = rng.random() < AGENT_CREATED_SHARE
-    first_agent = _agent_on_shift(rng, people, roster, team_key, created_at)
+    first_agent = agent_on_shift(rng, people, roster, team_key, created_at)
     ticket = Ticket(ticket_id, attempt.issue_id, attempt.attempt_no, attempt.customer_index, channel, via,
                     attempt.category, priority, created_at,
                     submitter_id=first_agent.zendesk_user_id if agent_created else customer.zendesk_user_id)
-    log = _AuditLog(config, people, roster, ticket, {"status": "new", "priority": priority,
+    log = AuditLog(config, people, roster, ticket, {"status": "new", "priority": priority,
                                                      "group_id": people.group_ids[team_key], "assignee_id": None})
-    audit, comment = log.audit, _comment
+    audit = log.audit
 
     opener = ticket.submitter_id
     audit(created_at, opener, "web" if channel == "web" else channel if channel in ("email", "chat") else "api", [
@@ -92,7 +93,7 @@ def plan_ticket(rng: random.Random, config: CenterConfig, people: Population, at
     if stories.holiday_thin_staffing and 0 <= (local_created.date() - people.holiday_week_start).days < 7:
         delay_minutes *= 2.5
     replied_at = team.add_business_seconds(created_at, 60 + delay_minutes * 60)
-    agent = _agent_on_shift(rng, people, roster, team_key, replied_at)
+    agent = agent_on_shift(rng, people, roster, team_key, replied_at)
     agent_team = agent.team_on(local_date(replied_at, team.tz))
     if not agent_created and channel != "chat" and _replyless(config, ticket_id):
         return _replyless_solve(config, people, attempt, ticket, log, customer, channel, priority, team, agent,
@@ -130,81 +131,18 @@ def plan_ticket(rng: random.Random, config: CenterConfig, people: Population, at
     if rng.random() < ESCALATION_SHARE.get(attempt.category, 0.0) and team_key.startswith("tier1"):
         solver_team = "tier2" if attempt.category == "technical" else "billing"
         moment = moment + timedelta(minutes=20 + rng.expovariate(1 / 60))
-        escalated_to = _agent_on_shift(rng, people, roster, solver_team, people.teams[solver_team].next_open_at(moment))
+        escalated_to = agent_on_shift(rng, people, roster, solver_team, people.teams[solver_team].next_open_at(moment))
         agent = log.acting(agent, moment)
         audit(moment, agent.zendesk_user_id, "web", [comment(agent.zendesk_user_id, "Escalating to a specialist team.", public=False)],
               group_id=people.group_ids[solver_team], assignee_id=escalated_to.zendesk_user_id)
         agent, agent_team = escalated_to, solver_team
     work = rng.expovariate(1 / WORK_MEAN_MINUTES[channel]) * (
-        stories.training_handle_time_factor if _trained(config, agent, moment) else 1.0)
+        stories.training_handle_time_factor if is_trained(config, agent, moment.date()) else 1.0)
     solved_at = people.teams[solver_team].add_business_seconds(moment, 120 + work * 60)
     agent = log.acting(agent, solved_at)
     audit(solved_at, agent.zendesk_user_id, "web", [comment(agent.zendesk_user_id, "This should be sorted now.")], status="solved")
     return _solve(rng, config, people, attempt, ticket, log, customer, channel, priority, team,
                   team_key, agent, agent_team, created_at, replied_at, solved_at, solver_team, agent_created)
-
-
-def _comment(author: int, body: str, public: bool = True) -> dict:
-    return {"type": "Comment", "public": public, "author_id": author, "body": body}
-
-
-class _AuditLog:
-    """A ticket's audits as they are written, each change set with its events and the fields
-    after it; and the hand-over of a leaver's tickets (the staff turnover story)."""
-
-    def __init__(self, config: CenterConfig, people: Population, roster: Roster, ticket: Ticket, fields: dict):
-        self.config, self.people, self.roster, self.ticket, self.fields = config, people, roster, ticket, fields
-        self.event_id = ticket.ticket_id * 100
-
-    def audit(self, at: datetime, author: int, via_channel: str, events: list[dict], **changes) -> None:
-        self._hand_over(at)
-        self._write(at, author, via_channel, events, changes)
-
-    def acting(self, agent: Agent, at: datetime) -> Agent:
-        """Who works the ticket at ``at``: its assignee, ``agent``, or the colleague who took it
-        over when ``agent`` left."""
-        self._hand_over(at)
-        assignee = self.fields["assignee_id"]
-        return agent if assignee == agent.zendesk_user_id or assignee is None else self._agent(assignee)
-
-    def _agent(self, user_id: int) -> Agent:
-        return self.people.agents[user_id - AGENT_USER_ID_BASE - self.config.agent_offset]
-
-    def _hand_over(self, at: datetime) -> None:
-        """A ticket still unsolved when its assignee leaves goes to a colleague of their team at
-        the leave moment, as a manager reassigns it (or when it is reopened after, or when
-        the next thing happens to it). A solved ticket keeps its assignee, as Zendesk does."""
-        assignee = self.fields["assignee_id"]
-        if assignee is None or self.fields["status"] in ("solved", "closed"):
-            return
-        leaver = self._agent(assignee)
-        if leaver.leaves_at is None:
-            return
-        team_key = leaver.team_on(leaver.leaves_on)
-        if not leaver.has_left(local_date(at, self.people.teams[team_key].tz)):
-            return
-        moment = min(at, max(leaver.leaves_at, self.ticket.timeline[-1].at + timedelta(minutes=1)))
-        # A stream of the ticket's own: the other tickets' draws stay as they were.
-        rng = random.Random(self.config.stream("handover", self.ticket.ticket_id, moment.isoformat()))
-        colleague = _agent_on_shift(rng, self.people, self.roster, team_key, moment)
-        self._write(moment, colleague.zendesk_user_id, "web", [], {"assignee_id": colleague.zendesk_user_id})
-
-    def _write(self, at: datetime, author: int, via_channel: str, events: list[dict], changes: dict) -> None:
-        fields, ticket = self.fields, self.ticket
-        for name, value in changes.items():
-            if fields[name] != value:
-                self.event_id += 1
-                events.append({"id": self.event_id, "type": "Change", "field_name": name, "value": value,
-                               "previous_value": fields[name]})
-                fields[name] = value
-        for event in events:
-            if "id" not in event:
-                self.event_id += 1
-                event["id"] = self.event_id
-        ticket.timeline.append(TicketEvent(at, author, via_channel, events, {
-            "id": ticket.ticket_id * 100 + len(ticket.timeline), "ticket_id": ticket.ticket_id, "created_at": at,
-            "author_id": author, "via": {"channel": via_channel}, "events": events}))
-        ticket.states.append((at, (fields["status"], fields["priority"], fields["group_id"], fields["assignee_id"])))
 
 
 def _replyless(config: CenterConfig, ticket_id: int) -> bool:
@@ -225,7 +163,7 @@ def _replyless_solve(config, people, attempt, ticket, log, customer, channel, pr
     most such customers write back, are answered publicly and solved again."""
     rng = random.Random(config.stream("replyless", ticket.ticket_id))
     stories = config.stories
-    audit, comment, ticket_id = log.audit, _comment, ticket.ticket_id
+    audit, ticket_id = log.audit, ticket.ticket_id
     audit(first_solved_at, agent.zendesk_user_id, "web",
           [comment(agent.zendesk_user_id, rng.choice(REPLYLESS_NOTES), public=False)],
           assignee_id=agent.zendesk_user_id, status="solved")
@@ -241,12 +179,12 @@ def _replyless_solve(config, people, attempt, ticket, log, customer, channel, pr
         audit(answered_at, agent.zendesk_user_id, "web",
               [comment(agent.zendesk_user_id, "Sorry for the silence: here is what we will do.")])
         work = rng.expovariate(1 / WORK_MEAN_MINUTES[channel]) * (
-            stories.training_handle_time_factor if _trained(config, agent, answered_at) else 1.0)
+            stories.training_handle_time_factor if is_trained(config, agent, answered_at.date()) else 1.0)
         solved_at = team.add_business_seconds(answered_at, 120 + work * 60)
         agent = log.acting(agent, solved_at)
         audit(solved_at, agent.zendesk_user_id, "web", [comment(agent.zendesk_user_id, "This should be sorted now.")],
               status="solved")
-        resolved = rng.random() < _resolution_probability(config, people, agent, agent_team, solved_at)
+        resolved = rng.random() < _resolution_probability(config, agent, agent_team, solved_at)
     # The documented rule: the first solve stops a reply-less ticket's first-response clock.
     return _close(rng, config, people, attempt, ticket, log, channel, priority, team, agent, agent_team,
                   created_at, first_solved_at, solved_at, resolved, agent_created=False, reopened=reopened,
@@ -279,11 +217,11 @@ def _solve(rng, config, people, attempt, ticket, log, customer, channel, priorit
            agent, agent_team, created_at, replied_at, solved_at, solver_team, agent_created):
     """From the solve on: the fix holds or not (a reopen, a second solve), the close, the
     survey, the truth, and the customer's next attempt when the issue is not resolved."""
-    audit, comment = log.audit, _comment
+    audit = log.audit
     one_touch = solved_at == replied_at
     first_solved_at = solved_at
     solver_calendar = people.teams[solver_team]
-    resolved = rng.random() < _resolution_probability(config, people, agent, agent_team, solved_at)
+    resolved = rng.random() < _resolution_probability(config, agent, agent_team, solved_at)
     reopened = not resolved and rng.random() < 0.45
     if reopened:
         came_back = solved_at + timedelta(hours=1 + rng.expovariate(1 / 20))
@@ -315,19 +253,6 @@ def _close(rng, config, people, attempt, ticket, log, channel, priority, team, a
     return ticket, rows, survey, follow_up
 
 
-def emissions_by_day(ticket: Ticket, people: Population, snapshots) -> dict[date, tuple]:
-    """What the ticket adds to each UTC day's export: its snapshot at the day's last change,
-    and the day's audits, built once when the ticket is planned."""
-    snapshot = snapshots(ticket, people)
-    by_day: dict[date, list] = {}
-    for n, (event, (at, fields)) in enumerate(zip(ticket.timeline, ticket.states)):
-        entry = by_day.setdefault(event.at.date(), [None, []])
-        entry[0] = (at, fields)
-        entry[1].append(event.row)
-    return {day: (ticket.customer_index, snapshot(fields, at), audits)
-            for day, ((at, fields), audits) in by_day.items()}
-
-
 def _minutes(start: datetime, end: datetime, team: Team, hours: str) -> float:
     """Elapsed minutes, in the team's open hours when the policy says business hours."""
     if hours == "calendar":
@@ -345,36 +270,9 @@ def _minutes(start: datetime, end: datetime, team: Team, hours: str) -> float:
     return total
 
 
-def _trained(config: CenterConfig, agent: Agent, moment: datetime) -> bool:
-    return config.stories.training_cohort and agent.is_trained and moment.date() >= config.training_date
-
-
-def _resolution_probability(config: CenterConfig, people: Population, agent: Agent, team_key: str,
-                            moment: datetime) -> float:
-    stories = config.stories
-    probability = 0.82 * agent.resolution_skill
-    if stories.weak_team and team_key == stories.weak_team_key:
-        probability *= stories.weak_team_resolution_factor
-    if _trained(config, agent, moment):
-        probability += stories.training_resolution_gain
-    return min(0.97, probability)
-
-
-def _agent_on_shift(rng: random.Random, people: Population, roster: Roster, team_key: str,
-                    moment: datetime) -> Agent:
-    """An agent of the team working at ``moment``; else any agent of the team that day."""
-    local_day = local_date(moment, people.teams[team_key].tz)
-    shifts = roster.of_team(local_day, team_key)
-    for _ in range(6):  # most of a team works most of the day: a few draws find someone
-        if not shifts:
-            break
-        shift = shifts[int(rng.random() * len(shifts))]
-        if shift.starts_at <= moment < shift.ends_at:
-            return shift.agent
-    working = [s.agent for s in shifts if s.starts_at <= moment < s.ends_at]
-    candidates = (working or [s.agent for s in shifts] or people.agents_of(team_key, local_day)
-                  or people.present_agents(local_day) or list(people.agents))
-    return rng.choice(candidates)
+def _resolution_probability(config: CenterConfig, agent: Agent, team_key: str, moment: datetime) -> float:
+    return resolution_probability(config, agent, team_key, is_trained(config, agent, moment.date()),
+                                  TICKET_RESOLUTION_BASE)
 
 
 assert set(CATEGORIES) == set(TICKET_TYPES)

@@ -220,7 +220,7 @@ def test_exports_in_parts_load_as_one_table(tmp_path, monkeypatch):
     """A large center's shards each write their own Firehose objects and API pages: each is loaded and logged."""
     import csops.simulator.shards
 
-    monkeypatch.setattr(simulator.shards, "SHARD_MAX_AGENTS", 3)
+    monkeypatch.setattr(csops.simulator.shards, "SHARD_MAX_AGENTS", 3)
     simulate(CenterConfig(agents=7, days=2, start=date(2026, 2, 2), seed=5), tmp_path / "landing",
              tmp_path / "truth", tmp_path / "simulator")
     landing = tmp_path / "landing"

@@ -34,7 +34,7 @@ def files() -> dict[str, list[str]]:
 
 def test_the_contract_table_is_the_code():
     """The docstring's table names every kind once, with the treatment EXPECTED holds it to."""
-    rows = re.findall(r"^\| `(\w+)` \|.*\| ([a-z]+: [^|]+?) \|$", simulator.defects.__doc__, re.MULTILINE)
+    rows = re.findall(r"^\| `(\w+)` \|.*\| ([a-z]+: [^|]+?) \|$", csops.simulator.defects.__doc__, re.MULTILINE)
     assert sorted(kind for kind, _ in rows) == sorted(KINDS) and dict(rows) == EXPECTED
     assert HOSTILE_KINDS <= set(KINDS)
 

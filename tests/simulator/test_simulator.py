@@ -25,8 +25,9 @@ from csops.orchestration.files import landing_day, unpacked_text
 from csops.simulator import simulate
 from csops.simulator.config import CenterConfig, Stories
 from csops.simulator.engine import CenterMismatch
-from csops.simulator.exports import QUALTRICS_COLUMNS, late_name
+from csops.simulator.exports import late_name
 from csops.simulator.population import CUSTOMER_USER_ID_BASE
+from csops.simulator.qualtrics_records import QUALTRICS_COLUMNS
 from tests import landed
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -95,7 +96,7 @@ def test_same_seed_gives_the_same_bytes(tmp_path):
 
 @pytest.mark.parametrize("shard_max_agents", [250, 3], ids=["one process", "three shards in processes"])
 def test_days_one_at_a_time_land_what_they_land_together(tmp_path, monkeypatch, shard_max_agents):
-    monkeypatch.setattr(simulator.shards, "SHARD_MAX_AGENTS", shard_max_agents)
+    monkeypatch.setattr(csops.simulator.shards, "SHARD_MAX_AGENTS", shard_max_agents)
     together = simulated_into(tmp_path / "together", SMALL)
     daily = tmp_path / "daily"
     for days in range(1, SMALL.days + 1):
@@ -123,7 +124,7 @@ def test_each_shard_writes_files_of_its_own(tmp_path, monkeypatch):
     """Three shards in processes: each writes its own part of every API page and CSV export, and
     its own Firehose objects (ids of their own), so none overwrites another's: every agent of
     the center is in the agent events, every contact of the truth in the contact records."""
-    monkeypatch.setattr(simulator.shards, "SHARD_MAX_AGENTS", 3)
+    monkeypatch.setattr(csops.simulator.shards, "SHARD_MAX_AGENTS", 3)
     root = simulated_into(tmp_path, SMALL)
     landing = root / "landing"
     stories = json.loads((root / "truth" / "stories.json").read_text())

@@ -16,7 +16,8 @@ import pytest
 from csops.simulator import simulate
 from csops.simulator.calendar import sla_policies
 from csops.simulator.config import CenterConfig, Stories
-from csops.simulator.population import AGENT_USER_ID_BASE, CUSTOMER_USER_ID_BASE, population, shifts_on
+from csops.simulator.population import AGENT_USER_ID_BASE, CUSTOMER_USER_ID_BASE, population
+from csops.simulator.roster import shifts_on
 from csops.simulator.tickets import _minutes, _replyless, route
 from tests import landed
 from tests.conftest import SMALL_CENTER
