@@ -54,3 +54,8 @@ dev: install
 
 clean:
 	rm -rf "$(CSOPS_HOME)" target logs
+
+## lint: SQLFluff over the dbt models (.sqlfluff); a help, not a gate: `make test` does not run it
+.PHONY: lint
+lint: install
+	-$(BIN)/sqlfluff lint models --processes 2
