@@ -1,107 +1,96 @@
-{#- Customer feedback per period and group (KPI_DEFINITIONS.md section 4), written once for
-    every grain: `period_expression` buckets a contact's date into `period_column`;
-    `group_columns` are columns of fct_survey_responses (channel, team_key, agent_id).
-    A response counts for the contact it was sent for; scales are never blended: CSAT
-    top-2-box and mean on 1-5 surveys, a good rate on good/bad ones, NPS on 0-10, CES on 1-7.
-    Response rate: responses / invitations sent for the same contacts, where every invitation
-    can be attributed to a contact (see fct_survey_invitations); otherwise null. -#}
-{% macro feedback_metrics(group_columns, period_expression, period_column) %}
-{%- set groups = group_columns | join(', ') %}
-with
+{#- Customer feedback formulas (KPI_DEFINITIONS.md section 4), written once for every grain:
+    the feedback marts (feedback_by_channel_day, feedback_by_week, feedback_by_{channel,team,
+    agent}_week), feedback_themes_weekly and the people marts select them. Each macro returns
+    select-expressions, never a model: the grain, the period and the joins stay in the mart.
+    A response counts for the contact it was sent for; scales are never blended: CSAT top-2-box
+    and mean on 1-5 surveys, a good rate on good/bad ones, NPS on 0-10, CES on 1-7. -#}
 
-responses as (
-    select {{ period_expression }} as {{ period_column }}, *
-    from {{ ref('fct_survey_responses') }}
-    where is_contact_matched
-),
+{#- The CSAT counts of a group of fct_survey_responses rows (aggregates for a `group by`).
+    Top-2 is the response's `is_csat_top2`, the one place the rule is written. -#}
+{% macro csat_response_counts() -%}
+    count(csat_score) as csat_response_count,
+    count(*) filter (where is_csat_top2) as csat_top2_response_count
+{%- endmacro %}
 
-invitations as (
-    select {{ period_expression }} as {{ period_column }}, *
-    from {{ ref('fct_survey_invitations') }}
-    where is_contact_matched
-),
+{#- Every count of a group of fct_survey_responses rows (aggregates for a `group by`):
+    `response_count` is every response, any question; each measure has its own n. Survey FCR's
+    counts are fcr_metrics' own. -#}
+{% macro feedback_response_counts() -%}
+    count(*) as response_count,
+    {{ csat_response_counts() }},
+    avg(csat_score) as csat_mean_score,
+    count(is_csat_good) as csat_good_bad_response_count,
+    count(*) filter (where is_csat_good) as csat_good_response_count,
+    count(nps_score) as nps_response_count,
+    count(*) filter (where nps_score >= 9) as nps_promoter_count,
+    count(*) filter (where nps_score <= 6) as nps_detractor_count,
+    count(ces_score) as ces_response_count,
+    avg(ces_score) as ces_mean_score,
+    {{ survey_fcr_counts() }}
+{%- endmacro %}
 
-response_counts as (
-    select
-        {{ period_column }},
-        {{ groups }},
-        count(*) as response_count,
-        count(csat_score) as csat_response_count,
-        count(*) filter (where csat_score >= 4) as csat_top2_response_count,
-        avg(csat_score) as csat_mean_score,
-        count(is_csat_good) as csat_good_bad_response_count,
-        count(*) filter (where is_csat_good) as csat_good_response_count,
-        count(nps_score) as nps_response_count,
-        count(*) filter (where nps_score >= 9) as nps_promoter_count,
-        count(*) filter (where nps_score <= 6) as nps_detractor_count,
-        count(ces_score) as ces_response_count,
-        avg(ces_score) as ces_mean_score,
-        count(is_resolved_answer) as resolved_question_response_count,
-        count(*) filter (where is_resolved_answer) as resolved_yes_response_count
-    from responses
-    group by all
-),
+{#- The invitations of a group of fct_survey_invitations rows attributed to a contact. -#}
+{% macro feedback_invitation_counts() -%}
+    count(*) as attributed_invitation_count
+{%- endmacro %}
 
-invitation_counts as (
-    select {{ period_column }}, {{ groups }}, count(*) as invitations_sent_count
-    from invitations
-    group by all
-),
+{#- Whether every invitation can be attributed to a contact, over all fct_survey_invitations
+    rows (an aggregate). Qualtrics' distribution history does not say which contact an
+    unanswered invitation was for: while any is unanswered, no group's invitations are known,
+    and a rate over the answered ones only would be a guess, so invitations and the response
+    rate are then null (n/a). -#}
+{% macro is_every_invitation_attributed() -%}
+    count(*) filter (where not is_responded) = 0
+{%- endmacro %}
 
-unattributed_invitations as (
-    -- Qualtrics' distribution history does not say which contact an unanswered invitation was
-    -- for: while any invitation is unanswered, no group's invitations are known, and a rate over
-    -- the answered ones only would be a guess. Invitations and the rate are then null (n/a).
-    select count(*) as unattributed_invitation_count
-    from {{ ref('fct_survey_invitations') }}
-    where not is_responded
-),
+{#- CSAT top-2-box rate, its Wilson 95% interval and the low-sample flag, from a group's
+    counts (either may be null: no response). -#}
+{% macro csat_top2_columns(top2_count='csat_top2_response_count', response_count='csat_response_count') -%}
+    {{ top2_count }} / nullif({{ response_count }}, 0) as csat_top2_rate,
+    -- Bounds to 6 decimals: reproducible across platforms, where the last binary digit of the
+    -- square root may differ, and still finer than any percentage shown.
+    round({{ wilson_interval_bound(top2_count, 'nullif(' ~ response_count ~ ', 0)', 'low') }}, 6) as csat_top2_rate_ci95_low,
+    round({{ wilson_interval_bound(top2_count, 'nullif(' ~ response_count ~ ', 0)', 'high') }}, 6) as csat_top2_rate_ci95_high,
+    coalesce({{ response_count }}, 0) < {{ var('min_responses') }} as is_low_sample,
+    {{ var('min_responses') }}::integer as min_responses
+{%- endmacro %}
 
-counted as (
-    select
-        coalesce(response_counts.{{ period_column }}, invitation_counts.{{ period_column }}) as {{ period_column }},
-        {%- for column in group_columns %}
-        coalesce(response_counts.{{ column }}, invitation_counts.{{ column }}) as {{ column }},
-        {%- endfor %}
-        coalesce(invitation_counts.invitations_sent_count, 0) as attributed_invitation_count,
-        coalesce(response_counts.response_count, 0) as response_count,
-        response_counts.* exclude ({{ period_column }}, {{ groups }}, response_count)
-    from response_counts
-    full outer join invitation_counts
-        on response_counts.{{ period_column }} = invitation_counts.{{ period_column }}
-        {%- for column in group_columns %}
-        and response_counts.{{ column }} is not distinct from invitation_counts.{{ column }}
-        {%- endfor %}
-),
+{#- The feedback KPIs of a group from its `feedback_response_counts` and
+    `feedback_invitation_counts` (null where the group has none of either). Response rate:
+    responses / invitations sent for the same contacts, while `is_every_invitation_attributed`. -#}
+{% macro feedback_kpi_columns(is_every_invitation_attributed) -%}
+    case when {{ is_every_invitation_attributed }}
+        then coalesce(attributed_invitation_count, 0) end as invitations_sent_count,
+    coalesce(response_count, 0) as response_count,
+    case when {{ is_every_invitation_attributed }}
+        then coalesce(response_count, 0) / nullif(attributed_invitation_count, 0) end as response_rate,
+    coalesce(csat_response_count, 0) as csat_response_count,
+    coalesce(csat_top2_response_count, 0) as csat_top2_response_count,
+    {{ csat_top2_columns() }},
+    csat_mean_score,
+    coalesce(csat_good_bad_response_count, 0) as csat_good_bad_response_count,
+    csat_good_response_count / nullif(csat_good_bad_response_count, 0) as csat_good_rate,
+    coalesce(nps_response_count, 0) as nps_response_count,
+    100.0 * (nps_promoter_count - nps_detractor_count) / nullif(nps_response_count, 0) as nps,
+    coalesce(ces_response_count, 0) as ces_response_count,
+    ces_mean_score,
+    coalesce(resolved_question_response_count, 0) as resolved_question_response_count,
+    resolved_yes_response_count / nullif(resolved_question_response_count, 0) as survey_fcr_rate
+{%- endmacro %}
 
-final as (
-    select
-        {{ period_column }},
-        {{ groups }},
-        case when (select unattributed_invitation_count from unattributed_invitations) = 0
-            then attributed_invitation_count end as invitations_sent_count,
-        response_count,
-        case when (select unattributed_invitation_count from unattributed_invitations) = 0
-            then response_count / nullif(attributed_invitation_count, 0) end as response_rate,
-        coalesce(csat_response_count, 0) as csat_response_count,
-        coalesce(csat_top2_response_count, 0) as csat_top2_response_count,
-        csat_top2_response_count / nullif(csat_response_count, 0) as csat_top2_rate,
-        csat_mean_score,
-        -- Bounds to 6 decimals, as in the CSAT marts: reproducible across platforms.
-        round({{ wilson_interval_bound('csat_top2_response_count', 'nullif(csat_response_count, 0)', 'low') }}, 6) as csat_top2_rate_ci95_low,
-        round({{ wilson_interval_bound('csat_top2_response_count', 'nullif(csat_response_count, 0)', 'high') }}, 6) as csat_top2_rate_ci95_high,
-        coalesce(csat_response_count, 0) < {{ var('min_responses') }} as is_low_sample,
-        coalesce(csat_good_bad_response_count, 0) as csat_good_bad_response_count,
-        csat_good_response_count / nullif(csat_good_bad_response_count, 0) as csat_good_rate,
-        coalesce(nps_response_count, 0) as nps_response_count,
-        100.0 * (nps_promoter_count - nps_detractor_count) / nullif(nps_response_count, 0) as nps,
-        coalesce(ces_response_count, 0) as ces_response_count,
-        ces_mean_score,
-        coalesce(resolved_question_response_count, 0) as resolved_question_response_count,
-        resolved_yes_response_count / nullif(resolved_question_response_count, 0) as survey_fcr_rate,
-        {{ var('min_responses') }}::integer as min_responses
-    from counted
-)
-
-select * from final
-{% endmacro %}
+{#- The rank of a row's CSAT top-2 rate among the rows of its `period_column` (1 = the lowest),
+    ties broken by `key_column`. Only a rate with enough responses is ranked: a low-sample
+    row's rate is mostly noise, and ranking it would put chance at the top or the bottom of
+    the list. Nor is a row without a key (the contacts no agent handled): it is no agent to
+    rank. Null: not ranked. -#}
+{% macro csat_rank(period_column, key_column) -%}
+    {%- set is_ranked -%}
+        not is_low_sample and csat_top2_rate is not null and {{ key_column }} is not null
+    {%- endset -%}
+    case when {{ is_ranked }} then
+        row_number() over (
+            partition by {{ period_column }}, {{ is_ranked }}
+            order by csat_top2_rate, {{ key_column }}
+        )::integer
+    end
+{%- endmacro %}

@@ -1,4 +1,4 @@
-"""The CSAT mart recovers what the simulator planted (KPI_DEFINITIONS.md section 4)."""
+"""The CSAT columns of the feedback marts recover what the simulator planted (KPI_DEFINITIONS.md section 4)."""
 
 from __future__ import annotations
 
@@ -46,8 +46,9 @@ def truth_counts(pipeline_home) -> tuple[Counter, Counter]:
 
 @pytest.fixture(scope="module")
 def mart(pipeline_home) -> list[dict]:
+    """The day x channel rows with a 1-5 CSAT response (the others hold other questions only)."""
     with duckdb.connect(str(pipeline_home.warehouse), read_only=True) as con:
-        frame = con.execute("select * from marts.csat_by_channel_day").df()
+        frame = con.execute("select * from marts.feedback_by_channel_day where csat_response_count > 0").df()
     return frame.to_dict("records")
 
 
@@ -56,23 +57,23 @@ def test_every_response_is_counted_on_its_contacts_day_and_channel(mart, truth_c
     shown = {(row["contact_date"].date(), row["channel"]): row for row in mart}
     assert set(shown) == set(responses)
     for key, row in shown.items():
-        assert row["response_count"] == responses[key], key
-        assert row["top2_response_count"] == top2[key], key
+        assert row["csat_response_count"] == responses[key], key
+        assert row["csat_top2_response_count"] == top2[key], key
 
 
 def test_rates_intervals_and_flags_follow_the_contract(mart):
     for row in mart:
-        assert row["csat_top2_rate"] == pytest.approx(row["top2_response_count"] / row["response_count"])
+        assert row["csat_top2_rate"] == pytest.approx(row["csat_top2_response_count"] / row["csat_response_count"])
         assert row["csat_top2_rate_ci95_low"] <= row["csat_top2_rate"] <= row["csat_top2_rate_ci95_high"]
         assert 0 <= row["csat_top2_rate_ci95_low"] and row["csat_top2_rate_ci95_high"] <= 1
-        assert row["is_low_sample"] == (row["response_count"] < 30)
+        assert row["is_low_sample"] == (row["csat_response_count"] < 30)
 
 
 def test_channels_keep_the_order_the_simulator_planted(mart):
     """Chat is planted as the most pleasing channel and social the least (csops/simulator/surveys.py)."""
     pooled = {
-        channel: sum(r["top2_response_count"] for r in mart if r["channel"] == channel)
-        / sum(r["response_count"] for r in mart if r["channel"] == channel)
+        channel: sum(r["csat_top2_response_count"] for r in mart if r["channel"] == channel)
+        / sum(r["csat_response_count"] for r in mart if r["channel"] == channel)
         for channel in ("chat", "social")
     }
     assert pooled["chat"] > pooled["social"] + 0.1, pooled
@@ -94,23 +95,24 @@ def test_weekly_mart_reconciles_with_the_daily_one(pipeline_home):
         mismatches = con.execute("""
             with days as (
                 select date_trunc('week', contact_date)::date as week_start_date, channel,
-                    sum(response_count) as response_count, sum(top2_response_count) as top2_response_count
-                from marts.csat_by_channel_day
+                    sum(csat_response_count) as csat_response_count,
+                    sum(csat_top2_response_count) as csat_top2_response_count
+                from marts.feedback_by_channel_day
                 group by all
             )
             select *
             from days
-            full outer join marts.csat_by_channel_week as weeks using (week_start_date, channel)
-            where days.response_count is distinct from weeks.response_count
-                or days.top2_response_count is distinct from weeks.top2_response_count
+            full outer join marts.feedback_by_channel_week as weeks using (week_start_date, channel)
+            where days.csat_response_count is distinct from weeks.csat_response_count
+                or days.csat_top2_response_count is distinct from weeks.csat_top2_response_count
         """).fetchall()
-        weeks = con.execute("select distinct dayofweek(week_start_date) from marts.csat_by_channel_week").fetchall()
+        weeks = con.execute("select distinct dayofweek(week_start_date) from marts.feedback_by_channel_week").fetchall()
     assert mismatches == []
     assert weeks == [(1,)]  # every week starts on a Monday
 
 
 def test_intervals_match_scipys_wilson_interval(mart):
     for row in mart:
-        low, high = wilson_interval_95(row["top2_response_count"], row["response_count"])
+        low, high = wilson_interval_95(row["csat_top2_response_count"], row["csat_response_count"])
         assert row["csat_top2_rate_ci95_low"] == pytest.approx(low, abs=1e-6)
         assert row["csat_top2_rate_ci95_high"] == pytest.approx(high, abs=1e-6)

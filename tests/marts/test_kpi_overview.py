@@ -1,8 +1,9 @@
-"""The overview mart shows the numbers of the KPI marts (same facts, same macros).
+"""The overview mart shows the numbers of the KPI marts.
 
-kpi_overview_weekly computes each KPI again from the facts, per channel and for all channels
-together; its per-channel values must be the KPI marts' own, to the last bit, and every week
-must have its 'all' rows (KPI_DEFINITIONS.md sections 3 and 4).
+kpi_overview_weekly reshapes the week marts the KPI registry names (per channel, and their
+center-level twins for all channels together); its per-channel values must be the KPI marts'
+own, to the last bit, and every week must have its 'all' rows (KPI_DEFINITIONS.md sections 3
+and 4).
 """
 
 from __future__ import annotations
@@ -48,17 +49,17 @@ def test_operational_fcr_per_channel_is_fcr_by_channel_weeks(warehouse):
     assert shown == {channel: (rate, n) for channel, rate, n in expected}
 
 
-def test_csat_per_channel_is_csat_by_channel_weeks(warehouse):
+def test_csat_per_channel_is_feedback_by_channel_weeks(warehouse):
     expected = warehouse.execute(
         """
-        select channel, csat_top2_rate, response_count
-        from marts.csat_by_channel_week
-        where week_start_date = ?
+        select channel, csat_top2_rate, csat_response_count
+        from marts.feedback_by_channel_week
+        where week_start_date = ? and csat_response_count > 0
         """,
         [WEEK],
     ).fetchall()
-    # csat_by_channel_week has a row only where a 1-5 response exists; the overview also
-    # shows channels surveyed without one (n = 0, rate null).
+    # Compared where a 1-5 response exists; the overview also shows channels surveyed without
+    # one (n = 0, rate null).
     shown = {channel: row for channel, row in overview(warehouse, "csat_top2_rate").items() if row[1] > 0}
     assert len(expected) >= 3
     assert shown == {channel: (rate, n) for channel, rate, n in expected}

@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from zoneinfo import ZoneInfo
 
 import duckdb
+import pandas as pd
 import pytest
 
 from csops.dbt_functions.erlang import required_agents
@@ -297,3 +298,14 @@ def test_required_agents_are_erlang_c_of_the_offered_load(pipeline_home):
         assert row["required_agents"] == expected
         assert row["required_agents"] > row["traffic_erlangs"]
         assert row["required_agents_service_level_rate"] >= 0.8
+        assert row["service_level_target"] == 0.8  # the KPI registry's target, what Erlang C staffs for
+
+
+def test_an_interval_is_understaffed_exactly_when_fewer_agents_are_staffed_than_required(pipeline_home):
+    """The rule the queues page used to compute lives in the mart: an unknown input is no evidence."""
+    rows = query(pipeline_home, "select staffed_agents, required_agents, is_understaffed from marts.queue_interval_metrics")
+    assert any(row["is_understaffed"] for row in rows) and not all(row["is_understaffed"] for row in rows)
+    wrong = [row for row in rows if row["is_understaffed"] != (
+        pd.notna(row["staffed_agents"]) and pd.notna(row["required_agents"])
+        and row["staffed_agents"] < row["required_agents"])]
+    assert wrong == []

@@ -132,7 +132,7 @@ final as (
     select
         agent_id,
         -- A default group that is no team of the schedules seed: the agent is in no known team.
-        coalesce(team_key, 'unknown') as team_key,
+        {{ known_or_unknown('team_key') }} as team_key,
         valid_from_date,
         valid_to_date
     from ended_spells

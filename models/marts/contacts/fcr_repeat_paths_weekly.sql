@@ -1,11 +1,12 @@
 -- Repeat contacts and where customers went next (KPI_DEFINITIONS.md section 3). The repeats
 -- come from fct_contact_resolutions, so the window logic exists once: a contact "had a
--- repeat" here exactly when it is FCR-eligible (resolved on contact, window closed) and not
--- first-contact resolved, which keeps repeat_rate = 1 - operational FCR of the same group.
+-- repeat" here exactly when it is FCR-eligible (fct_contact_resolutions.is_fcr_eligible) and
+-- not first-contact resolved, which keeps repeat_rate = 1 - operational FCR of the same group.
 with
 
 contacts as (
-    select * from {{ ref('fct_contacts') }}
+    -- Whether a contact was resolved on contact comes with its resolution.
+    select contact_id, contact_date, channel, issue_category from {{ ref('fct_contacts') }}
     where is_inbound
 ),
 
@@ -20,26 +21,21 @@ classified as (
         date_trunc('week', contacts.contact_date)::date as week_start_date,
         contacts.channel,
         contacts.issue_category,
-        resolutions.is_resolved_on_contact and resolutions.is_window_closed as is_fcr_eligible,
-        resolutions.is_resolved_on_contact and not resolutions.is_window_closed as is_window_open,
-        resolutions.is_resolved_on_contact
-            and resolutions.is_window_closed
-            and resolutions.first_repeat_contact_id is not null as is_repeated,
-        resolutions.first_repeat_channel
+        resolutions.* exclude (contact_id),
+        resolutions.is_fcr_eligible and resolutions.first_repeat_contact_id is not null as is_repeated
     from contacts
     inner join resolutions
         on contacts.contact_id = resolutions.contact_id
 ),
 
 groups as (
+    -- The FCR counts of fcr_by_channel_week, at this grain, and the repeated contacts.
     select
         week_start_date,
         channel,
         issue_category,
-        count(*) as inbound_contact_count,
-        count(*) filter (where is_fcr_eligible) as fcr_eligible_contact_count,
-        count(*) filter (where is_repeated) as group_repeat_contact_count,
-        count(*) filter (where is_window_open) as window_open_contact_count
+        {{ operational_fcr_counts() }},
+        count(*) filter (where is_repeated) as group_repeat_contact_count
     from classified
     group by all
 ),

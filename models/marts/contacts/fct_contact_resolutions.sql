@@ -46,27 +46,37 @@ repeats as (
     group by windows.contact_id
 ),
 
+closed as (
+    select
+        windows.*,
+        -- Only a window that has run out by the as-of time counts, either way: settling a
+        -- contact early on a repeat but not on its absence would bias recent days down.
+        coalesce(windows.window_ends_at <= as_of.as_of_at, false) as is_window_closed
+    from windows
+    cross join as_of
+),
+
 final as (
     select
-        windows.contact_id,
-        windows.is_resolved_on_contact,
-        windows.window_ends_at,
+        closed.contact_id,
+        closed.is_resolved_on_contact,
+        closed.window_ends_at,
         coalesce(repeats.repeat_contact_count, 0) as repeat_contact_count,
         repeats.first_repeat_at,
         repeats.first_repeat_contact_id,
         repeats.first_repeat_channel,
-        -- Only a window that has run out by the as-of time counts, either way: settling a
-        -- contact early on a repeat but not on its absence would bias recent days down.
-        coalesce(windows.window_ends_at <= as_of.as_of_at, false) as is_window_closed,
+        closed.is_window_closed,
+        -- The operational FCR denominator, written here once: every FCR mart, the people marts,
+        -- training_impact and the app's drill-down read this flag.
+        coalesce(closed.is_resolved_on_contact, false) and closed.is_window_closed as is_fcr_eligible,
         -- Known only once the window has run out: null until then, so a contact whose window
         -- is still open never reads as resolved on first contact.
-        case when windows.window_ends_at <= as_of.as_of_at
-            then windows.is_resolved_on_contact and repeats.contact_id is null
+        case when closed.is_window_closed
+            then closed.is_resolved_on_contact and repeats.contact_id is null
         end as is_first_contact_resolved
-    from windows
-    cross join as_of
+    from closed
     left join repeats
-        on windows.contact_id = repeats.contact_id
+        on closed.contact_id = repeats.contact_id
 )
 
 select * from final

@@ -48,7 +48,7 @@ final as (
                  'phone:' || with_agents.customer_phone_key) as customer_key,
         with_agents.handling_agent_id as agent_id,
         -- The agent's team that day; a ticket no agent handled counts in its group's team.
-        coalesce(agent_teams.team_key, group_teams.team_key, 'unknown') as team_key,
+        {{ known_or_unknown('coalesce(agent_teams.team_key, group_teams.team_key)') }} as team_key,
         with_agents.is_inbound,
         with_agents.is_handled,
         with_agents.is_resolved_on_contact

@@ -65,7 +65,7 @@ marts as (
     where inbound_contact_count > 0
 ),
 
-final as (
+reconciled as (
     select
         coalesce(staged.contact_date, facts.contact_date, marts.contact_date) as contact_date,
         coalesce(staged.channel, facts.channel, marts.channel) as channel,
@@ -81,6 +81,35 @@ final as (
     full outer join marts
         on coalesce(staged.contact_date, facts.contact_date) = marts.contact_date
         and coalesce(staged.channel, facts.channel) = marts.channel
+),
+
+trailing_volume as (
+    -- A day's volume against the same weekday of the 4 weeks before (days of this mart only:
+    -- a weekday with no row is no day of evidence), for the volume check of
+    -- csops/orchestration/quality.py: a sudden drop or spike is a load gone wrong more often
+    -- than a real change.
+    select
+        *,
+        avg(mart_contact_count) over same_weekdays_before as trailing_4_weeks_same_weekday_mean_contact_count,
+        count(*) over same_weekdays_before as trailing_same_weekday_days
+    from reconciled
+    window same_weekdays_before as (
+        partition by channel, isodow(contact_date)
+        order by contact_date
+        range between interval 28 day preceding and interval 1 day preceding
+    )
+),
+
+final as (
+    select
+        *,
+        -- Only against a full 4 weeks of history and a mean big enough for a ratio to mean
+        -- something (dbt var volume_min_trailing_mean_contacts); null otherwise.
+        case when trailing_same_weekday_days = 4
+                and trailing_4_weeks_same_weekday_mean_contact_count >= {{ var('volume_min_trailing_mean_contacts') }}
+            then round(mart_contact_count / trailing_4_weeks_same_weekday_mean_contact_count, 3)
+        end as volume_ratio_to_trailing_mean
+    from trailing_volume
 )
 
 select * from final

@@ -30,6 +30,7 @@ final as (
         responses.channel,
         responses.contact_date,
         responses.csat_score,
+        responses.is_csat_top2,
         coalesce(themes_per_response.theme_keys, []::varchar[]) as theme_keys,
         coalesce(len(themes_per_response.theme_keys), 0)::integer as theme_count,
         scored.sentiment_score,

@@ -25,6 +25,10 @@ final as (
         {{ reporting_date('referenced.recorded_at') }} as recorded_date,
         referenced.csat_scale,
         referenced.csat_score,
+        -- The one place the CSAT top-2-box rule is written (KPI_DEFINITIONS.md section 4): a 4
+        -- or 5 on the 1-5 scale, the only scale csat_score holds. Null without a score (a
+        -- good/bad survey, or no answer), so it never counts for or against the rate.
+        referenced.csat_score >= 4 as is_csat_top2,
         referenced.is_csat_good,
         referenced.nps_score,
         referenced.ces_score,

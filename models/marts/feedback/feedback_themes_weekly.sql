@@ -1,7 +1,7 @@
 with
 
 comments as (
-    -- Like the CSAT marts: dated by the contact (reporting timezone), and only responses
+    -- Like the feedback marts: dated by the contact (reporting timezone), and only responses
     -- whose contact is in the warehouse.
     select * from {{ ref('fct_survey_comments') }}
     where is_contact_matched
@@ -29,11 +29,12 @@ themes as (
 ),
 
 dated as (
-    -- ISO weeks: Monday to Sunday, as csat_by_channel_week.
+    -- ISO weeks: Monday to Sunday, as the feedback marts.
     select
         survey_response_id,
         date_trunc('week', contact_date)::date as week_start_date,
         csat_score,
+        is_csat_top2,
         sentiment_score
     from comments
 ),
@@ -64,8 +65,7 @@ mentioned as (
         dated.week_start_date,
         mentions.theme_key,
         count(*) as mention_count,
-        count(dated.csat_score) as csat_response_count,
-        count(*) filter (where dated.csat_score >= 4) as csat_top2_response_count,
+        {{ csat_response_counts() }},
         avg(dated.csat_score) as csat_mean_score,
         -- 6 decimals: a sum of doubles depends on the order rows arrive in (an incremental
         -- build and a full one add them in different orders); the scores themselves have 4.
@@ -106,17 +106,8 @@ final as (
         counted.comment_share_rate,
         counted.csat_response_count,
         counted.csat_top2_response_count,
-        case when counted.csat_response_count > 0
-            then counted.csat_top2_response_count / counted.csat_response_count
-        end as csat_top2_rate,
+        {{ csat_top2_columns('counted.csat_top2_response_count', 'counted.csat_response_count') }},
         counted.csat_mean_score,
-        -- To 6 decimals, as the CSAT marts: reproducible across platforms.
-        round({{ wilson_interval_bound('counted.csat_top2_response_count', 'counted.csat_response_count', 'low') }}, 6)
-            as csat_top2_rate_ci95_low,
-        round({{ wilson_interval_bound('counted.csat_top2_response_count', 'counted.csat_response_count', 'high') }}, 6)
-            as csat_top2_rate_ci95_high,
-        counted.csat_response_count < {{ var('min_responses') }} as is_low_sample,
-        {{ var('min_responses') }}::integer as min_responses,
         counted.sentiment_mean_score,
         -- Against the calendar week before; null when that week had no comments (or is
         -- before the data), since a share of no comments is undefined.

@@ -12,7 +12,8 @@ final as (
         {{ var('sl_threshold_seconds') }}::integer as sl_threshold_seconds,
         {{ var('fcr_window_days') }}::integer as fcr_window_days,
         {{ var('short_abandon_seconds') }}::integer as short_abandon_seconds,
-        {{ var('service_level_target') }}::double as service_level_target,
+        -- The registry's target, the one Erlang C staffs for (seeds/kpi_registry.csv).
+        {{ kpi_target('service_level_rate') }} as service_level_target,
         {{ var('queue_interval_minutes') }}::integer as queue_interval_minutes,
         {{ var('training_window_weeks') }}::integer as training_window_weeks,
         {{ var('training_min_agents') }}::integer as training_min_agents,

@@ -1,141 +1,85 @@
--- The managers' overview (KPI_DEFINITIONS.md): every KPI computed from the facts by the macro
--- that defines it for its own mart, per channel and for all channels together. An 'all' row
--- is computed from all the week's facts, never from the channels' rates.
--- Weeks are ISO weeks from Monday, of the reporting-timezone date the KPI's own marts use:
--- the contact's date (FCR, CSAT, NPS), the ticket's creation date (SLA), the call's queue date.
-{%- set contact_week = "date_trunc('week', contact_date)::date" %}
+-- The managers' overview (KPI_DEFINITIONS.md): every KPI of the registry (dim_kpis), per channel
+-- and for all channels together, reshaped from the week marts that compute it (never computed
+-- again here). A KPI's per-channel values come from the mart the registry names (`week_mart`),
+-- its 'all' values from that mart's center-level twin, computed from all the week's facts and
+-- never from the channels' rates (macro overview_week_marts). Each mart keeps its own week: the
+-- contact's (FCR, CSAT, NPS), the ticket's creation week (SLA), the call's queue week.
+-- The marts are referenced statically (dbt resolves refs when it parses); which of their columns
+-- are KPIs the registry says as data: every numeric cell of the marts is unpivoted and joined to
+-- dim_kpis by column name. Chosen over run_query on the seed at compile time: the registry is an
+-- input like any other (the unit test feeds it), and no Jinja reads the warehouse.
+{%- set week_marts = overview_week_marts() %}
 with
 
-queued_segments as (
-    select * from {{ ref('fct_queue_segments') }}
-    where queue_name is not null
-),
-
-ticket_slas as (
-    select * from {{ ref('fct_ticket_slas') }}
-),
-
-targets as (
-    select * from {{ ref('kpi_targets') }}
+kpis as (
+    select * from {{ ref('dim_kpis') }}
+    where week_mart is not null
 ),
 
 as_of as (
     select * from {{ ref('int_as_of') }}
 ),
 
-scoped_segments as (
-    -- Queue KPIs exist only where calls queue: a channel without queue segments gets no row.
-    select *, date_trunc('week', queue_date)::date as week_start_date, channel as channel_scope
-    from queued_segments
-    union all
-    select *, date_trunc('week', queue_date)::date as week_start_date, 'all' as channel_scope
-    from queued_segments
-),
-
-queue_kpis as (
-    {{ queue_metrics('scoped_segments', ['week_start_date', 'channel_scope']) }}
-),
-
-first_response_slas as (
-    -- The contract defines compliance per SLA kind: the overview shows the first-response SLA
-    -- alone, pooling no kinds (agent-work compliance stays in the ticket marts).
-    select *, date_trunc('week', created_date)::date as week_start_date
-    from ticket_slas
-    where sla_kind = 'first_response' and is_sla_applicable
-),
-
-scoped_slas as (
-    select *, channel as channel_scope from first_response_slas
-    union all
-    select *, 'all' as channel_scope from first_response_slas
-),
-
-sla_counts as (
+{% for channel_mart, center_mart in week_marts.items() %}
+{{ channel_mart }} as (
     select
+        '{{ channel_mart }}' as week_mart,
         week_start_date,
-        channel_scope,
-        {{ sla_status_counts() }}
-    from scoped_slas
-    group by all
+        channel as channel_scope,
+        try_cast(columns(* exclude (week_start_date, channel)) as double)
+    from {{ ref(channel_mart) }}
 ),
 
-sla_kpis as (
+{{ center_mart }} as (
     select
-        *,
-        {{ sla_compliance_rate('met_count', 'breached_count') }} as sla_compliance_rate
-    from sla_counts
+        '{{ channel_mart }}' as week_mart,
+        week_start_date,
+        'all' as channel_scope,
+        try_cast(columns(* exclude (week_start_date)) as double)
+    from {{ ref(center_mart) }}
 ),
 
-channel_fcr as (
-    {{ fcr_metrics(['channel'], contact_week, 'week_start_date') }}
-),
-
-all_channels_fcr as (
-    {{ fcr_metrics(['channel_scope'], all_channels_period(contact_week), 'week_start_date') }}
-),
-
-fcr_kpis as (
-    select week_start_date, channel as channel_scope, operational_fcr_rate, fcr_eligible_contact_count
-    from channel_fcr
+{% endfor -%}
+mart_cells as (
+    -- Every numeric cell of the week marts (counts and flags as numbers, text as null), one row
+    -- each; a null value keeps its row, as a KPI whose input is missing still shows its n.
+    {%- for channel_mart, center_mart in week_marts.items() %}
+    {%- for mart in [channel_mart, center_mart] %}
+    select * from {{ mart }}
+    unpivot include nulls (
+        column_value for column_name in (columns(* exclude (week_mart, week_start_date, channel_scope)))
+    )
+    {%- if not loop.last %}
     union all
-    select week_start_date, channel_scope, operational_fcr_rate, fcr_eligible_contact_count
-    from all_channels_fcr
-),
-
-channel_feedback as (
-    {{ feedback_metrics(['channel'], contact_week, 'week_start_date') }}
-),
-
-all_channels_feedback as (
-    {{ feedback_metrics(['channel_scope'], all_channels_period(contact_week), 'week_start_date') }}
-),
-
-feedback_kpis as (
-    select week_start_date, channel as channel_scope, csat_top2_rate, csat_response_count, is_low_sample, nps, nps_response_count
-    from channel_feedback
+    {%- endif %}
+    {%- endfor %}
+    {%- if not loop.last %}
     union all
-    select week_start_date, channel_scope, csat_top2_rate, csat_response_count, is_low_sample, nps, nps_response_count
-    from all_channels_feedback
+    {%- endif %}
+    {%- endfor %}
 ),
 
 kpi_values as (
-    -- Long format, one row per KPI. sample_size is the n of the KPI's denominator. Only the
-    -- survey KPIs have a minimum sample in the contract (`min_responses`, stated for CSAT and
-    -- applied to NPS, also a share of responses); the others are never low-sample.
+    -- Long format, one row per KPI: the registry's column is the value, its sample_size_column
+    -- the n. Only the survey KPIs (area `feedback`) have a minimum sample in the contract
+    -- (`min_responses`, stated for CSAT and applied to NPS, also a share of responses); the
+    -- others are never low-sample.
     select
-        week_start_date, channel_scope, 'service_level_rate' as kpi_name, service_level_rate as kpi_value,
-        offered_calls - short_abandoned_calls - callback_requested_calls as sample_size, false as is_low_sample
-    from queue_kpis
-    union all
-    select
-        week_start_date, channel_scope, 'asa_seconds', asa_seconds,
-        answered_calls, false
-    from queue_kpis
-    union all
-    select
-        week_start_date, channel_scope, 'abandon_rate', abandon_rate,
-        offered_calls - short_abandoned_calls, false
-    from queue_kpis
-    union all
-    select
-        week_start_date, channel_scope, 'sla_compliance_rate', sla_compliance_rate,
-        met_count + breached_count, false
-    from sla_kpis
-    union all
-    select
-        week_start_date, channel_scope, 'operational_fcr_rate', operational_fcr_rate,
-        fcr_eligible_contact_count, false
-    from fcr_kpis
-    union all
-    select
-        week_start_date, channel_scope, 'csat_top2_rate', csat_top2_rate,
-        csat_response_count, is_low_sample
-    from feedback_kpis
-    union all
-    select
-        week_start_date, channel_scope, 'nps', nps,
-        nps_response_count, nps_response_count < {{ var('min_responses') }}
-    from feedback_kpis
+        kpi_cells.week_start_date,
+        kpi_cells.channel_scope,
+        kpis.kpi_name,
+        kpi_cells.column_value as kpi_value,
+        sample_cells.column_value as sample_size,
+        kpis.kpi_area = 'feedback' and sample_cells.column_value < {{ var('min_responses') }} as is_low_sample
+    from kpis
+    inner join mart_cells as kpi_cells
+        on kpis.week_mart = kpi_cells.week_mart
+        and kpis.kpi_name = kpi_cells.column_name
+    inner join mart_cells as sample_cells
+        on kpis.week_mart = sample_cells.week_mart
+        and kpis.sample_size_column = sample_cells.column_name
+        and kpi_cells.week_start_date = sample_cells.week_start_date
+        and kpi_cells.channel_scope = sample_cells.channel_scope
 ),
 
 compared as (
@@ -158,8 +102,8 @@ final as (
         compared.week_start_date,
         compared.channel_scope,
         compared.kpi_name,
-        targets.kpi_label,
-        targets.unit,
+        kpis.kpi_label,
+        kpis.unit,
         compared.kpi_value,
         compared.sample_size::bigint as sample_size,
         compared.is_low_sample,
@@ -167,18 +111,18 @@ final as (
         compared.previous_week_sample_size::bigint as previous_week_sample_size,
         compared.is_previous_week_low_sample,
         compared.change_from_previous_week,
-        case targets.target_direction
+        case kpis.target_direction
             when 'at_least' then compared.change_from_previous_week > 0
             when 'at_most' then compared.change_from_previous_week < 0
         end as is_improving,
-        targets.target_value,
-        targets.target_direction,
+        kpis.target_value,
+        kpis.target_direction,
         -- Inclusive, as every threshold of the contract; unknown when the KPI is.
-        case targets.target_direction
-            when 'at_least' then compared.kpi_value >= targets.target_value
-            when 'at_most' then compared.kpi_value <= targets.target_value
+        case kpis.target_direction
+            when 'at_least' then compared.kpi_value >= kpis.target_value
+            when 'at_most' then compared.kpi_value <= kpis.target_value
         end as is_meeting_target,
-        compared.kpi_value - targets.target_value as difference_from_target,
+        compared.kpi_value - kpis.target_value as difference_from_target,
         -- The week is over when the as-of time has reached the next Monday's midnight.
         as_of.as_of_at >= {{ utc_from_local('compared.week_start_date + 7', var('reporting_timezone')) }} as is_complete_week,
         as_of.as_of_at,
@@ -187,8 +131,8 @@ final as (
         {{ var('fcr_window_days') }}::integer as fcr_window_days,
         {{ var('min_responses') }}::integer as min_responses
     from compared
-    left join targets
-        on compared.kpi_name = targets.kpi_name
+    inner join kpis
+        on compared.kpi_name = kpis.kpi_name
     cross join as_of
 )
 

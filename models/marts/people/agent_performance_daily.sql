@@ -1,1 +1,34 @@
-{{ people_performance('agent_id', "activity_date", 'activity_date', '86400') }}
+-- Agents per reporting date: int_agent_days_counted's counts summed over the agent's teams of
+-- the day, then the people formulas (macros/people_performance.sql).
+with
+
+activity as (
+    select * from {{ ref('int_agent_days_counted') }}
+    where agent_id is not null
+),
+
+summed as (
+    select
+        activity_date,
+        agent_id,
+        -- Every count and sum of seconds; a period with CSAT responses only has no row.
+        sum(columns(* exclude (activity_date, agent_id, team_key, has_activity)))
+    from activity
+    group by all
+    having bool_or(has_activity)
+),
+
+rated as (
+    select *, {{ queue_call_rates() }}
+    from summed
+),
+
+final as (
+    select
+        activity_date,
+        agent_id,
+        {{ people_performance_columns('86400') }}
+    from rated
+)
+
+select * from final

@@ -1,5 +1,6 @@
 -- Teams are the schedules of seeds/team_schedules.csv, each with its Zendesk group
--- (int_group_teams says which group is which team).
+-- (int_group_teams says which group is which team), and the unknown member: facts whose team is
+-- not known carry its key (macro known_or_unknown), so every fact joins to a row here.
 with
 
 schedules as (
@@ -14,7 +15,7 @@ group_teams as (
     group by team_key
 ),
 
-final as (
+known_teams as (
     select
         schedules.team_key,
         schedules.team_name,
@@ -24,6 +25,22 @@ final as (
     from schedules
     left join group_teams
         on schedules.team_key = group_teams.team_key
+),
+
+unknown_team as (
+    -- No schedule, so no timezone, holidays or group: business minutes are not measured for it.
+    select
+        {{ unknown_member_key() }} as team_key,
+        'Unknown team' as team_name,
+        null::varchar as team_timezone,
+        null::varchar as holiday_country,
+        null::bigint as crm_group_id
+),
+
+final as (
+    select * from known_teams
+    union all
+    select * from unknown_team
 )
 
 select * from final

@@ -4,7 +4,8 @@
 -- against the change of agents without that training over the same weeks (difference in
 -- differences), with the number of agents on each side and a 95% interval (Welch's, on the
 -- agents' changes: an agent is the unit, so a busy agent does not count for many).
--- Not shown (`is_shown` false) for fewer than `training_min_agents` trained agents.
+-- Not shown (`is_shown` false, every estimate null) for fewer than `training_min_agents`
+-- trained agents.
 {%- set window_weeks = var('training_window_weeks') %}
 with
 
@@ -57,7 +58,7 @@ observations as (
     from {{ ref('fct_contacts') }} as contacts
     inner join {{ ref('fct_contact_resolutions') }} as repeats
         on contacts.contact_id = repeats.contact_id
-    where repeats.is_resolved_on_contact and repeats.is_window_closed and contacts.agent_id is not null
+    where repeats.is_fcr_eligible and contacts.agent_id is not null
 
     union all
 
@@ -65,10 +66,10 @@ observations as (
         agent_id,
         contact_date,
         'csat_top2_rate',
-        (csat_score >= 4)::int,
+        is_csat_top2::int,
         1
     from {{ ref('fct_survey_responses') }}
-    where is_contact_matched and csat_score is not null and agent_id is not null
+    where is_contact_matched and is_csat_top2 is not null and agent_id is not null
 ),
 
 agent_periods as (
@@ -144,29 +145,40 @@ estimated as (
     from compared
 ),
 
-final as (
+shown as (
     select
-        estimated.training_name,
-        estimated.completed_on,
-        estimated.kpi,
-        estimated.trained_agent_count,
-        estimated.control_agent_count,
-        estimated.trained_before_value,
-        estimated.trained_after_value,
-        estimated.control_before_value,
-        estimated.control_after_value,
-        estimated.difference_in_differences,
+        estimated.*,
+        estimated.trained_agent_count >= {{ var('training_min_agents') }}
+            and estimated.control_agent_count >= 2 as is_shown,
+        csops_t_quantile(0.975, estimated.degrees_of_freedom) * estimated.standard_error as ci95_half_width
+    from estimated
+),
+
+final as (
+    -- An estimate not shown is published null, not only hidden by the page: from fewer agents
+    -- than `training_min_agents` it says more about who was trained than about the training.
+    select
+        shown.training_name,
+        shown.completed_on,
+        shown.kpi,
+        shown.trained_agent_count,
+        shown.control_agent_count,
+        case when shown.is_shown then shown.trained_before_value end as trained_before_value,
+        case when shown.is_shown then shown.trained_after_value end as trained_after_value,
+        case when shown.is_shown then shown.control_before_value end as control_before_value,
+        case when shown.is_shown then shown.control_after_value end as control_after_value,
+        case when shown.is_shown then shown.difference_in_differences end as difference_in_differences,
         -- Bounds to 6 decimals, as the Wilson bounds: reproducible across platforms.
-        round(estimated.difference_in_differences
-            - csops_t_quantile(0.975, estimated.degrees_of_freedom) * estimated.standard_error, 6) as difference_ci95_low,
-        round(estimated.difference_in_differences
-            + csops_t_quantile(0.975, estimated.degrees_of_freedom) * estimated.standard_error, 6) as difference_ci95_high,
-        estimated.trained_agent_count >= {{ var('training_min_agents') }} and estimated.control_agent_count >= 2 as is_shown,
+        case when shown.is_shown
+            then round(shown.difference_in_differences - shown.ci95_half_width, 6) end as difference_ci95_low,
+        case when shown.is_shown
+            then round(shown.difference_in_differences + shown.ci95_half_width, 6) end as difference_ci95_high,
+        shown.is_shown,
         -- The weeks after the training have not all happened yet at the as-of time.
-        as_of.as_of_at >= estimated.completed_on + to_weeks({{ window_weeks }}) as is_window_complete,
+        as_of.as_of_at >= shown.completed_on + to_weeks({{ window_weeks }}) as is_window_complete,
         {{ window_weeks }}::integer as training_window_weeks,
         {{ var('training_min_agents') }}::integer as training_min_agents
-    from estimated
+    from shown
     cross join as_of
 )
 

@@ -13,8 +13,20 @@ agent_states as (
     select * from {{ ref('int_agent_state_intervals') }}
 ),
 
+targets as (
+    -- The registry's service-level target (seeds/kpi_registry.csv), carried beside the rates.
+    select {{ kpi_target('service_level_rate') }} as service_level_target
+),
+
+call_counts as (
+    select queue_name, queue_date, {{ queue_call_counts() }}
+    from segments
+    group by all
+),
+
 call_metrics as (
-    {{ queue_metrics('segments', ['queue_name', 'queue_date']) }}
+    select *, {{ queue_call_rates() }}
+    from call_counts
 ),
 
 ivr_counts as (
@@ -51,7 +63,9 @@ agent_state_seconds as (
 ),
 
 staffing as (
-    {{ queue_agent_seconds('agent_state_seconds', ['queue_name', 'queue_date'], 'seconds_in_day') }}
+    select queue_name, queue_date, {{ agent_seconds_sums('seconds_in_day') }}
+    from agent_state_seconds
+    group by all
 ),
 
 keyed as (
@@ -103,11 +117,12 @@ rated as (
 final as (
     -- Erlang C needs an interval's load: required agents are in queue_interval_metrics.
     select
-        *,
+        rated.*,
         {{ var('sl_threshold_seconds') }}::integer as sl_threshold_seconds,
         {{ var('short_abandon_seconds') }}::integer as short_abandon_seconds,
-        {{ var('service_level_target') }}::double as service_level_target
+        targets.service_level_target
     from rated
+    cross join targets
 )
 
 select * from final

@@ -14,15 +14,32 @@ agent_states as (
     select * from {{ ref('int_agent_state_intervals') }}
 ),
 
+targets as (
+    -- The service level Erlang C staffs for is the registry's target (seeds/kpi_registry.csv).
+    select {{ kpi_target('service_level_rate') }} as service_level_target
+),
+
+call_counts as (
+    select queue_name, interval_start_at, {{ queue_call_counts() }}
+    from segments
+    group by all
+),
+
 call_metrics as (
-    {{ queue_metrics('segments', ['queue_name', 'interval_start_at']) }}
+    select *, {{ queue_call_rates() }}
+    from call_counts
 ),
 
 day_call_metrics as (
     -- Erlang C takes the queue's AHT over the reporting day, not the interval's: an interval
     -- whose few callers all hung up still has a load, and a handful of calls is too few to
     -- size staff on.
-    {{ queue_metrics('segments', ['queue_name', 'queue_date']) }}
+    select *, {{ queue_call_rates() }}
+    from (
+        select queue_name, queue_date, {{ queue_call_counts() }}
+        from segments
+        group by all
+    )
 ),
 
 agent_state_coverage as (
@@ -68,7 +85,9 @@ agent_state_seconds as (
 ),
 
 staffing as (
-    {{ queue_agent_seconds('agent_state_seconds', ['queue_name', 'interval_start_at'], 'seconds_in_interval') }}
+    select queue_name, interval_start_at, {{ agent_seconds_sums('seconds_in_interval') }}
+    from agent_state_seconds
+    group by all
 ),
 
 keyed as (
@@ -121,10 +140,12 @@ staffed_for as (
         case when rated.offered_calls = 0 then 0 else
             csops_erlang_c_agents(
                 rated.offered_calls, day_call_metrics.aht_seconds, {{ interval_minutes }} * 60,
-                {{ var('service_level_target') }}, {{ var('sl_threshold_seconds') }}
+                targets.service_level_target, {{ var('sl_threshold_seconds') }}
             )
-        end as required_agents
+        end as required_agents,
+        targets.service_level_target
     from rated
+    cross join targets
     left join day_call_metrics
         on rated.queue_name = day_call_metrics.queue_name
         and rated.interval_date = day_call_metrics.queue_date
@@ -141,8 +162,9 @@ final as (
         end as required_agents_service_level_rate,
         {{ interval_minutes }}::integer as queue_interval_minutes,
         {{ var('sl_threshold_seconds') }}::integer as sl_threshold_seconds,
-        {{ var('short_abandon_seconds') }}::integer as short_abandon_seconds,
-        {{ var('service_level_target') }}::double as service_level_target
+        -- Fewer agents logged in than Erlang C requires; unknown inputs are no evidence (false).
+        coalesce(staffed_agents < required_agents, false) as is_understaffed,
+        {{ var('short_abandon_seconds') }}::integer as short_abandon_seconds
     from staffed_for
 )
 

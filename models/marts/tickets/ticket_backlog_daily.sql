@@ -46,7 +46,7 @@ days as (
 
 segments as (
     select distinct
-        coalesce(team_key, 'unknown') as team_key,
+        {{ known_or_unknown('team_key') }} as team_key,
         channel
     from tickets
 ),
@@ -57,7 +57,7 @@ unsolved_spells as (
         status_intervals.valid_from_at,
         status_intervals.valid_to_at,
         tickets.created_at,
-        coalesce(tickets.team_key, 'unknown') as team_key,
+        {{ known_or_unknown('tickets.team_key') }} as team_key,
         tickets.channel
     from status_intervals
     inner join tickets
@@ -86,7 +86,7 @@ backlog as (
 transitions as (
     select
         {{ reporting_date('status_intervals.valid_from_at') }} as backlog_date,
-        coalesce(tickets.team_key, 'unknown') as team_key,
+        {{ known_or_unknown('tickets.team_key') }} as team_key,
         tickets.channel,
         count(*) filter (where status_intervals.status_sequence = 1) as created_ticket_count,
         count(*) filter (where status_intervals.is_solve) as solve_count,

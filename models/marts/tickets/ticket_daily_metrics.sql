@@ -14,7 +14,7 @@ aggregated as (
     select
         tickets.created_date,
         tickets.channel,
-        coalesce(tickets.created_team_key, 'unknown') as team_key,
+        {{ known_or_unknown('tickets.created_team_key') }} as team_key,
         count(*) as created_ticket_count,
         count(*) filter (where tickets.is_agent_created) as agent_created_ticket_count,
         count(*) filter (where tickets.solve_count > 0) as solved_at_least_once_ticket_count,

@@ -10,7 +10,7 @@ slas as (
 targeted as (
     select
         *,
-        coalesce(team_key, 'unknown') as reported_team_key
+        {{ known_or_unknown('team_key') }} as reported_team_key
     from slas
     where sla_kind in ('first_response', 'agent_work')
         and is_sla_applicable

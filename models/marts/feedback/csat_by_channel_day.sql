@@ -1,1 +1,0 @@
-{{ csat_by_channel('contact_date', 'contact_date') }}
