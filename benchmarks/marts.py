@@ -11,7 +11,6 @@ the build's ratio to the bare scan.
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import tempfile
 import time
@@ -19,6 +18,8 @@ from pathlib import Path
 
 import duckdb
 from measure import CSOPS, timed_child
+
+from csops.orchestration.dbt_results import read_node_results
 
 def bare_scan(warehouse: Path) -> tuple[float, int]:
     """Every raw table read in full (every column hashed): what any build must at least do."""
@@ -54,9 +55,8 @@ def main() -> None:
         # The measured build: every model from all of history (incremental ones too).
         full_run_s, summary = timed_child([*CSOPS, "--home", str(home), "run", "--full-refresh"])
         peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        results = json.loads(newest_run_results(home).read_text())
-        models = sorted(((node["execution_time"], node["unique_id"].split(".")[-1])
-                         for node in results["results"] if node["unique_id"].startswith("model.")), reverse=True)
+        results = read_node_results(newest_run_results(home))
+        models = sorted(((node.execution_seconds, node.name) for node in results if node.is_model), reverse=True)
         build_s = dbt_step_seconds(summary)
         # Again with nothing new: what a day's run costs when the incremental models add nothing.
         _, again = timed_child([*CSOPS, "--home", str(home), "run"])
@@ -69,7 +69,7 @@ def main() -> None:
     print(f"csops run              {run_s:8.1f} s  (load what is new, dbt build, GX checks, publish)")
     print(f"csops run --full-refresh {full_run_s:6.1f} s")
     print(f"  dbt build, full      {build_s:8.1f} s  {raw_rows / build_s:12,.0f} raw rows/s  "
-          f"({len(models)} models, {len(results['results']) - len(models)} tests and unit tests)")
+          f"({len(models)} models, {len(results) - len(models)} tests)")
     print(f"  dbt build, nothing new {incremental_s:6.1f} s  (incremental models add nothing)")
     print("  five slowest models:")
     for seconds, name in models[:5]:

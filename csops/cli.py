@@ -208,9 +208,10 @@ def _drop(home: CsopsHome, args: argparse.Namespace) -> int:
 
 def _audit(home: CsopsHome, args: argparse.Namespace) -> int:
     from csops.audit.report import AuditError, audit_report, write_html
+    from csops.orchestration.landing import unplaced_files
 
     try:
-        report = audit_report(home, args.run)
+        report = audit_report(home, args.run, unplaced=unplaced_files(home.landing))
     except AuditError as error:
         print(f"csops audit: {error}", file=sys.stderr)
         return 2

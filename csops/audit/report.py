@@ -6,27 +6,30 @@ the rejections grouped by reason with examples (file and line); every check of t
 values; the steps that failed, if the run stopped; and whether the run reached the app. The
 exit code is 1 when the run stopped (a step failed or raised, the load included),
 reconciliation failed or a blocking check failed, so a scheduler or an auditor's script can
-act on it.
+act on it. Every question is asked of the audit trail through csops/audit/trail.py, as the
+app's data-quality page asks it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import html
-import json
-import re
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
-from csops.kernel.redaction import redact
-from csops.kernel.paths import SOURCES, CsopsHome
-from csops.kernel.publication import LastRun, read_current, read_last_run
-from csops.orchestration.loading import unplaced_files
+from csops.audit import trail
+from csops.audit.step_failures import read_step_failures
+from csops.audit.warehouse import open_audit_trail
+from csops.kernel.last_run import LastRun, read_last_run
+from csops.kernel.paths import CsopsHome
+from csops.kernel.publication import read_current
 
-EXAMPLES_PER_REASON = 3
+HISTORY_RUNS = 10
 
 
 @dataclass
@@ -55,125 +58,45 @@ class AuditError(RuntimeError):
     """A report cannot be made (no warehouse, a run is writing it, no such run)."""
 
 
-def _reason_kind(reason: str) -> str:
-    """A rejection reason without the value it quotes: the rows' common cause."""
-    return "; ".join(re.split(r":\s", part, maxsplit=1)[0] for part in reason.split("; "))
-
-
-def audit_report(home: CsopsHome, run: str | None = None) -> AuditReport:
+def audit_report(home: CsopsHome, run: str | None = None,
+                 unplaced: Sequence[tuple[str, str]] = ()) -> AuditReport:
+    """The report of the latest `csops run` (or of the run whose id starts with ``run``);
+    ``unplaced``: the files under landing/ no load reads, with why (csops.cli finds them)."""
     failures_on_file = read_step_failures(home)
-    # How the latest `csops run` ended, recorded whatever way it ended (csops.kernel.publication).
+    # How the latest `csops run` ended, recorded whatever way it ended (csops.kernel.last_run).
     latest = read_last_run(home) if run is None else None
     if not home.warehouse.exists() and not failures_on_file and latest is None:
         raise AuditError(f"No warehouse in {home.root}: nothing has been loaded yet (`csops run`).")
     try:
-        # A run that stopped before making the warehouse left its failures on file only.
-        con = duckdb.connect(str(home.warehouse), read_only=True) if home.warehouse.exists() else duckdb.connect()
+        with open_audit_trail(home, failures_on_file) as con:
+            return _report(home, trail.on_connection(con), run, latest, unplaced)
     except duckdb.IOException as error:
         raise AuditError("A run is writing the warehouse: try again when it has finished.") from error
-    with con:
-        tables = {t for t, in con.execute("select table_name from information_schema.tables "
-                                          "where table_schema = 'audit'").fetchall()}
-        if not tables & {"quality_results", "step_failures"} and not failures_on_file and latest is None:
-            raise AuditError("No run has recorded its checks yet: run `csops run` first.")
-        _prepare(con, tables, failures_on_file)
-        if latest is not None and _is_superseded(con, latest):
-            latest = None
-        runs = _latest_runs(con, latest) if latest is not None else _runs(con, run)
-        report = AuditReport()
-        report.lines += [f"csops audit: {home.root}", f"runs: {', '.join(runs)}", ""]
-        _ending(latest, report)
-        _stopped(con, runs, report)
-        _loads(con, runs, report)
-        _files_not_loaded(con, home, runs, report)
-        _checks(con, runs, report)
-        _publication(home, runs, report)
-        _history(con, report)
+
+
+def _report(home: CsopsHome, query: trail.Query, run: str | None, latest: LastRun | None,
+            unplaced: Sequence[tuple[str, str]]) -> AuditReport:
+    history = trail.run_history(query)
+    if latest is not None and _is_superseded(history, latest):
+        latest = None
+    runs = _latest_runs(history, latest) if latest is not None else _runs(history, run)
+    report = AuditReport()
+    report.lines += [f"csops audit: {home.root}", f"runs: {', '.join(runs)}", ""]
+    _ending(latest, report)
+    _stopped(query, runs, report)
+    _loads(query, runs, report)
+    _files_not_loaded(query, runs, unplaced, report)
+    _checks(query, runs, report)
+    _publication(home, runs, report)
+    _history(history, report)
     return report
 
 
-# The audit tables a report reads, as temporary views: empty where a table is not there yet
-# (a first run can stop before loading anything or running any check).
-_AUDIT_COLUMNS = {
-    "quality_results": "run_id varchar, checked_at timestamp, check_source varchar, asset varchar, check_name varchar, "
-                       "severity varchar, is_passed boolean, observed varchar, report_path varchar",
-    "load_log": "run_id varchar, source varchar, rows_read bigint, rows_loaded bigint, rows_rejected bigint, "
-                "landing_date date",
-    "rejected_rows": "run_id varchar, source varchar, raw_table varchar, reason varchar, source_file varchar, "
-                     "line_number bigint, record_number bigint",
-    "unread_files": "run_id varchar, source varchar, source_file varchar, records bigint, reason varchar",
-}
+def _oldest_first(history: pd.DataFrame) -> pd.DataFrame:
+    return history.sort_values(["first_recorded_at", "run_id"], ignore_index=True)
 
 
-def _prepare(con: duckdb.DuckDBPyConnection, tables: set[str], failures_on_file: list[StepFailure]) -> None:
-    for table, columns in _AUDIT_COLUMNS.items():
-        if table in tables:
-            names = ", ".join(column.split()[0] for column in columns.split(", "))
-            con.execute(f"create temp view run_{table} as select {names} from audit.{table}")
-        else:
-            con.execute(f"create temp table run_{table} ({columns})")
-    con.execute("create temp table run_failures (run_id varchar, job_name varchar, step_key varchar, "
-                "failed_at timestamp, message varchar)")
-    if "step_failures" in tables:
-        con.execute("insert into run_failures select run_id, job_name, step_key, failed_at, message "
-                    "from audit.step_failures")
-    if failures_on_file:
-        con.executemany("insert into run_failures values (?, ?, ?, ?, ?)",
-                        [(f.run_id, f.job_name, f.step_key, f.failed_at, f.message) for f in failures_on_file])
-
-
-@dataclass(frozen=True)
-class StepFailure:
-    """A step of a run that failed or raised: the run stopped there."""
-
-    run_id: str
-    job_name: str
-    step_key: str
-    failed_at: datetime  # UTC
-    message: str
-
-
-def step_failures_file(home: CsopsHome) -> Path:
-    """Where a failure is kept when the warehouse itself could not be opened to record it."""
-    return home.load_ledger.parent / "step_failures.jsonl"
-
-
-def append_step_failure(home: CsopsHome, failure: StepFailure) -> None:
-    path = step_failures_file(home)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps({**asdict(failure), "failed_at": failure.failed_at.isoformat()}) + "\n")
-
-
-def read_step_failures(home: CsopsHome) -> list[StepFailure]:
-    path = step_failures_file(home)
-    if not path.exists():
-        return []
-    failures = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        with contextlib.suppress(ValueError, TypeError, KeyError):  # a line cut short by a crash is skipped
-            record = json.loads(line)
-            failures.append(StepFailure(**{**record, "failed_at": datetime.fromisoformat(record["failed_at"])}))
-    return failures
-
-
-BUILD_JOB_NAME = "build_and_publish"  # csops/orchestration/automation.py's (csops does not import Dagster for a report)
-
-# One row per run: when it first recorded anything, whether it was a build, whether it stopped.
-_RUNS_SQL = f"""
-    select run_id, min(recorded_at) as first_at, bool_or(is_build) as is_build, bool_or(is_stopped) as is_stopped
-    from (
-        select run_id, checked_at as recorded_at, check_source in ('dbt', 'publication_gate') as is_build,
-            false as is_stopped
-        from run_quality_results
-        union all
-        select run_id, failed_at, job_name = '{BUILD_JOB_NAME}', true from run_failures
-    )
-    group by run_id
-"""
-
-
-def _is_superseded(con, latest: LastRun) -> bool:
+def _is_superseded(history: pd.DataFrame, latest: LastRun) -> bool:
     """Runs not its own recorded in the warehouse since the recorded `csops run` ended (runs
     `csops dev` launched): the report is theirs. A run recorded as running and gone was killed:
     it is the latest."""
@@ -183,19 +106,38 @@ def _is_superseded(con, latest: LastRun) -> bool:
     # when a full disk kept the run from recording its Dagster runs' ids.
     # The end is recorded to the second: a run in that second is not later.
     ended = datetime.fromisoformat(latest.at).astimezone(timezone.utc).replace(tzinfo=None) + timedelta(seconds=1)
-    later = con.execute(f"select run_id from ({_RUNS_SQL}) where first_at >= ?", [ended]).fetchall()
-    return any(run_id not in latest.dagster_runs for run_id, in later)
+    later = history.loc[history["first_recorded_at"] >= ended, "run_id"]
+    return any(run_id not in latest.dagster_runs for run_id in later)
 
 
-def _latest_runs(con, latest: LastRun) -> list[str]:
+def _latest_runs(history: pd.DataFrame, latest: LastRun) -> list[str]:
     """The Dagster runs of the latest `csops run`: as it recorded them at its end; the run's own
     id when it ended before any started; those recorded since the build before, when killed."""
     if latest.dagster_runs:
         return list(latest.dagster_runs)
     if latest.outcome == "running":
         with contextlib.suppress(AuditError):
-            return _runs(con, None)
+            return _runs(history, None)
     return [latest.run_id]
+
+
+def _runs(history: pd.DataFrame, run: str | None) -> list[str]:
+    """The runs of one `csops run`: the latest (or the named) run, and the load runs that came
+    with it (the loads recorded since the build before it)."""
+    recorded = _oldest_first(history)
+    if recorded.empty:
+        raise AuditError("No run has recorded its checks yet: run `csops run` first.")
+    if run is not None:
+        chosen = recorded.loc[recorded["run_id"].str.startswith(run), "run_id"]
+        if chosen.empty:
+            known = ", ".join(run_id[:8] for run_id in recorded["run_id"].tail(10))
+            raise AuditError(f"No run starts with {run!r}. Recorded: {known}")
+        return [chosen.iloc[0]]
+    # A `csops run` is its loads then a build, and ends early when a run stops (no build
+    # follows a load that failed): the latest is the runs since the end of the one before.
+    ends = recorded.index[(recorded["is_build"] | recorded["is_stopped"]) & (recorded.index < len(recorded) - 1)]
+    previous = ends.max() if len(ends) else -1
+    return list(recorded["run_id"].iloc[previous + 1:])
 
 
 def _ending(latest: LastRun | None, report: AuditReport) -> None:
@@ -209,115 +151,66 @@ def _ending(latest: LastRun | None, report: AuditReport) -> None:
     report.has_failures = report.has_failures or latest.is_failed
 
 
-def _stopped(con, runs: list[str], report: AuditReport) -> None:
+def _stopped(query: trail.Query, runs: list[str], report: AuditReport) -> None:
     """The steps that failed: the run stopped there, whatever its checks say."""
-    failures = con.execute("""
-        select run_id, step_key, message from run_failures where list_contains(?, run_id) order by failed_at
-    """, [runs]).fetchall()
-    if not failures:
+    failures = trail.step_failures(query, runs)
+    if failures.empty:
         return
     report.has_failures = True
     report.lines.append("STOPPED: a step failed, so the run did not finish")
-    report.lines += [f"  FAILED  {run_id[:8]} {step_key}: {message}" for run_id, step_key, message in failures]
+    report.lines += [f"  FAILED  {run_id[:8]} {step_key}: {message}"
+                     for run_id, step_key, message in failures.itertuples(index=False)]
     report.lines.append("")
 
 
-def _runs(con, run: str | None) -> list[str]:
-    """The runs of one `csops run`: the latest (or the named) run, and the load runs that came
-    with it (the loads recorded since the build before it)."""
-    recorded = con.execute(f"{_RUNS_SQL} order by first_at").fetchall()
-    if not recorded:
-        raise AuditError("No run has recorded its checks yet: run `csops run` first.")
-    if run is not None:
-        chosen = [r for r in recorded if r[0].startswith(run)]
-        if not chosen:
-            raise AuditError(f"No run starts with {run!r}. Recorded: {', '.join(r[0][:8] for r in recorded[-10:])}")
-        return [chosen[0][0]]
-    # A `csops run` is its loads then a build, and ends early when a run stops (no build
-    # follows a load that failed): the latest is the runs since the end of the one before.
-    last = len(recorded) - 1
-    previous = max((i for i, (_, _, is_build, is_stopped) in enumerate(recorded[:last]) if is_build or is_stopped),
-                   default=-1)
-    return [r[0] for r in recorded[previous + 1:]]
-
-
-def _loads(con, runs: list[str], report: AuditReport) -> None:
+def _loads(query: trail.Query, runs: list[str], report: AuditReport) -> None:
     report.lines.append("Loads (landing files into raw)")
-    logged = con.execute("""
-        select source, count(*), sum(rows_read), sum(rows_loaded), sum(rows_rejected),
-            min(landing_date), max(landing_date)
-        from run_load_log where list_contains(?, run_id) group by source order by source
-    """, [runs]).fetchall()
-    if not logged:
+    logged = trail.loads(query, ["source"], runs)
+    if logged.empty:
         report.lines += ["  nothing loaded by these runs (no landing day new, changed or gone)", ""]
         return
-    for source, files, read, loaded, rejected, first_day, last_day in logged:
-        report.lines.append(f"  {source:<10} {files:>5} files ({first_day} to {last_day}): {read:>10,} rows read = "
-                            f"{loaded:>10,} loaded + {rejected:>7,} rejected")
-    rejected = con.execute("""
-        select source, raw_table, reason, source_file, line_number, record_number
-        from run_rejected_rows where list_contains(?, run_id)
-        order by source, raw_table, source_file, record_number, line_number
-    """, [runs]).fetchall()
-    by_kind: dict[tuple[str, str, str], list[tuple[str, str, str]]] = {}
-    # Redacted again on the way out: rows loaded before the loader redacted its reasons.
-    rejected = [(source, table, redact(reason), *rest) for source, table, reason, *rest in rejected]
-    report.rejected_rows = [(source_file, _place(line, record), reason)
-                            for _, _, reason, source_file, line, record in rejected]
-    for source, raw_table, reason, source_file, line, record in rejected:
-        by_kind.setdefault((source, raw_table, _reason_kind(reason)), []).append(
-            (source_file, _place(line, record), reason))
-    if by_kind:
+    for row in logged.itertuples(index=False):
+        report.lines.append(
+            f"  {row.source:<10} {row.file_count:>5} files ({row.first_landing_date:%Y-%m-%d} to "
+            f"{row.last_landing_date:%Y-%m-%d}): {row.rows_read:>10,} rows read = {row.rows_loaded:>10,} loaded + "
+            f"{row.rows_rejected:>7,} rejected")
+    rows = trail.rejected_rows(query, runs)
+    report.rejected_rows = list(zip(rows["source_file"], rows["place"], rows["reason"]))
+    reasons = trail.rejections_by_reason(query, runs).sort_values(["source", "raw_table", "reason_kind"])
+    if not reasons.empty:
         report.lines.append("  Rejected rows by reason (every row, with its text: audit.rejected_rows)")
-    for (source, raw_table, kind), rows in sorted(by_kind.items()):
-        report.lines.append(f"    {raw_table}: {len(rows):,} x {kind}")
-        report.lines += [f"      {source_file}:{place}: {reason}" for source_file, place, reason in rows[:EXAMPLES_PER_REASON]]
+    for row in reasons.itertuples(index=False):
+        report.lines.append(f"    {row.raw_table}: {row.rejected_row_count:,} x {row.reason_kind}")
+        report.lines += [f"      {example}" for example in row.examples]
     report.lines.append("")
 
 
-def _place(line: int, record: int | None) -> str:
-    """A record's place: its line, and its place in the file where a line holds several
-    (a Firehose object, an API page: every record is on line 1)."""
-    return f"{line}" if record is None or record == line else f"{line} #{record}"
-
-
-def _files_not_loaded(con, home: CsopsHome, runs: list[str], report: AuditReport) -> None:
+def _files_not_loaded(query: trail.Query, runs: list[str], unplaced: Sequence[tuple[str, str]],
+                      report: AuditReport) -> None:
     """Files under landing/ csops does not load, with why: those these runs read and could not use,
     and those no load reads (no landing day in their path, outside the source folders)."""
-    unread = con.execute("""
-        select source_file, records, reason from run_unread_files where list_contains(?, run_id) order by source_file
-    """, [runs]).fetchall()
-    unplaced = unplaced_files(home.landing)
-    if not unread and not unplaced:
+    unread = trail.unread_files(query, runs)
+    if unread.empty and not unplaced:
         return
     report.lines.append(f"Files not loaded ({len(unread) + len(unplaced)}): read and not used, or never read, and why")
     report.lines += [f"  {name}: {reason}" + (f" ({records:,} records)" if records else "")
-                     for name, records, reason in unread]
+                     for name, records, reason in unread.itertuples(index=False)]
     report.lines += [f"  {name}: {reason}" for name, reason in unplaced]
     report.lines.append("")
 
 
-def _checks(con, runs: list[str], report: AuditReport) -> None:
-    counts = con.execute("""
-        select check_source, count(*) filter (where is_passed), count(*) filter (where not is_passed and severity = 'error'),
-            count(*) filter (where not is_passed and severity <> 'error')
-        from run_quality_results where list_contains(?, run_id) group by check_source order by check_source
-    """, [runs]).fetchall()
+def _checks(query: trail.Query, runs: list[str], report: AuditReport) -> None:
     report.lines.append("Checks")
-    for source, passed, failed, warned in counts:
+    for source, passed, failed, warned in trail.check_counts(query, runs).itertuples(index=False):
         report.lines.append(f"  {source:<20} {passed:>5} passed, {failed:>3} failed, {warned:>3} warnings")
-    failing = con.execute("""
-        select severity, check_source, asset, check_name, observed, report_path
-        from run_quality_results where list_contains(?, run_id) and not is_passed
-        order by severity = 'error' desc, check_source, asset, check_name
-    """, [runs]).fetchall()
-    for severity, source, asset, name, observed, report_path in failing:
-        label = "FAILED " if severity == "error" else "warning"
-        report.lines.append(f"  {label} {source}: {asset}: {name}")
-        report.lines.append(f"          observed: {observed}")
-        if report_path:
-            report.lines.append(f"          report: {report_path}")
-        report.has_failures = report.has_failures or severity == "error"
+    failing = trail.check_results(query, runs, failing_only=True)
+    for row in failing.itertuples(index=False):
+        label = "FAILED " if row.severity == "error" else "warning"
+        report.lines.append(f"  {label} {row.check_source}: {row.asset}: {row.check_name}")
+        report.lines.append(f"          observed: {row.observed}")
+        if row.report_path:
+            report.lines.append(f"          report: {row.report_path}")
+        report.has_failures = report.has_failures or row.severity == "error"
     report.lines.append("")
 
 
@@ -332,34 +225,18 @@ def _publication(home: CsopsHome, runs: list[str], report: AuditReport) -> None:
         report.lines.append("Not published: the app has nothing to show yet.")
 
 
+def _history(history: pd.DataFrame, report: AuditReport) -> None:
+    """The latest runs' checks at a glance, from the history kept in audit.quality_results and
+    audit.step_failures."""
+    report.lines += ["", "Recent runs (newest first; `csops audit --run ID` for one)"]
+    for row in history.head(HISTORY_RUNS).itertuples(index=False):
+        outcome = ("published" if row.is_published else "NOT published") if row.is_build else "load"
+        outcome = f"{outcome}, STOPPED" if row.is_stopped else outcome
+        report.lines.append(f"  {row.run_id[:8]}  {row.first_recorded_at:%Y-%m-%d %H:%M} UTC  {outcome:<24} "
+                            f"{row.passed_count:>5} passed, {row.blocking_failure_count:>3} failed, "
+                            f"{row.warning_count:>3} warnings")
+
+
 def write_html(report: AuditReport, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(report.html(), encoding="utf-8")
-
-
-HISTORY_RUNS = 10
-
-
-def _history(con, report: AuditReport) -> None:
-    """The latest runs' checks at a glance, from the history kept in audit.quality_results and
-    audit.step_failures."""
-    rows = con.execute(f"""
-        select runs.run_id, runs.first_at,
-            count(checks.run_id) filter (where checks.is_passed) as passed,
-            count(checks.run_id) filter (where not checks.is_passed and checks.severity = 'error') as failed,
-            count(checks.run_id) filter (where not checks.is_passed and checks.severity <> 'error') as warned,
-            coalesce(bool_or(checks.check_source = 'publication_gate' and checks.is_passed), false) as is_published,
-            runs.is_build,
-            runs.is_stopped
-        from ({_RUNS_SQL}) as runs
-        left join run_quality_results as checks on checks.run_id = runs.run_id
-        group by all
-        order by runs.first_at desc
-        limit {HISTORY_RUNS}
-    """).fetchall()
-    report.lines += ["", f"Recent runs (newest first; `csops audit --run ID` for one)"]
-    for run_id, checked_at, passed, failed, warned, is_published, is_build, is_stopped in rows:
-        outcome = ("published" if is_published else "NOT published") if is_build else "load"
-        outcome = f"{outcome}, STOPPED" if is_stopped else outcome
-        report.lines.append(f"  {run_id[:8]}  {checked_at:%Y-%m-%d %H:%M} UTC  {outcome:<24} "
-                            f"{passed:>5} passed, {failed:>3} failed, {warned:>3} warnings")

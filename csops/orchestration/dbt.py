@@ -8,8 +8,9 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 
+from csops.orchestration.dbt_results import DbtNodeResult, node_results
 from csops.orchestration.quality_record import CheckOutcome, record
-from csops.orchestration.resources import CsopsHomeResource, WarehouseLockResource, WarehouseResource
+from csops.orchestration.resources import WarehouseLockResource, WarehouseResource
 
 
 class CsopsDbtTranslator(DagsterDbtTranslator):
@@ -45,32 +46,24 @@ class DbtBuildConfig(dg.Config):
 def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=CsopsDbtTranslator())
     def csops_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig,
-                         warehouse: WarehouseResource, warehouse_lock: WarehouseLockResource, csops_home: CsopsHomeResource):
+                         warehouse: WarehouseResource, warehouse_lock: WarehouseLockResource):
         invocation = dbt.cli(["build", *(["--full-refresh"] if config.full_refresh else [])], context=context,
                              raise_on_error=False)
         yield from invocation.stream()
         # Every test's outcome joins the run's quality record, also (above all) when one failed.
         with warehouse.get_connection() as con:
-            record(con, context.run.run_id, "dbt", dbt_test_outcomes(invocation.get_artifact("run_results.json")),
-                   home=csops_home.home)
+            tests = dbt_test_outcomes(node_results(invocation.get_artifact("run_results.json")))
+            record(con, context.run.run_id, "dbt", tests)
         if not invocation.is_successful():
             raise dg.Failure(description="dbt build failed: see the failing nodes in `csops audit` or the run's log")
 
     return csops_dbt_models
 
 
-def dbt_test_outcomes(run_results: dict) -> list[CheckOutcome]:
-    """One outcome per data test and unit test of a dbt run (from its run_results.json)."""
-    outcomes = []
-    for node in run_results.get("results", []):
-        unique_id = node["unique_id"]
-        if not unique_id.startswith(("test.", "unit_test.")):
-            continue
-        status = node["status"]
-        message = (node.get("message") or "").strip().splitlines()
-        failures = node.get("failures")
-        outcomes.append(CheckOutcome(
-            asset="dbt", check_name=unique_id.split(".", 2)[-1], severity="warn" if status == "warn" else "error",
-            is_passed=status in ("pass", "success"),
-            observed=(f"{failures} failing rows; " if failures else "") + (message[0] if message else status)))
-    return outcomes
+def dbt_test_outcomes(nodes: list[DbtNodeResult]) -> list[CheckOutcome]:
+    """One outcome per data test and unit test of a dbt invocation."""
+    return [CheckOutcome(asset="dbt", check_name=node.name, severity="warn" if node.status == "warn" else "error",
+                         is_passed=node.status in ("pass", "success"),
+                         observed=(f"{node.failures} failing rows; " if node.failures else "")
+                         + (node.message or node.status))
+            for node in nodes if node.is_test]

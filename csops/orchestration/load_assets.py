@@ -151,8 +151,7 @@ def reconcile(con, home: CsopsHome, table, days: list[date], run_id: str) -> dg.
     record(con, run_id, "reconciliation", [CheckOutcome(
         asset=f"{table.source}/{table.entity}", check_name="reconciliation", severity="error", is_passed=not mismatches,
         observed="; ".join(mismatches[:20]) or f"{len(logged)} files: {sum(in_raw.values())} rows loaded "
-                                                f"+ {sum(in_rejects.values())} rejected = rows in the files")],
-        home=home)
+                                                f"+ {sum(in_rejects.values())} rejected = rows in the files")])
     return dg.AssetCheckResult(
         asset_key=[table.source, table.entity],
         check_name="reconciliation",

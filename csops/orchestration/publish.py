@@ -3,14 +3,17 @@
 Dagster already skips this step when a blocking check of a mart fails in the same run. The
 gate also covers what Dagster cannot see from here: the checks of the load runs that put
 the current raw rows in place (they ran in earlier runs) and this run's staging checks. It
-reads them from ``audit.quality_results``: nothing reaches the app from data that failed
-a blocking check, and the gate's own verdict is recorded beside them.
+reads them from ``audit.quality_results`` (csops.audit.trail.blocking_failures): nothing
+reaches the app from data that failed a blocking check, and the gate's own verdict is recorded
+beside them. The gate is what tells the app about a run: published (csops.kernel.publication)
+or blocked, with the failures (csops.kernel.last_run.mark_blocked).
 """
 
 
 import dagster as dg
-import duckdb
 
+from csops.audit.trail import blocking_failures, named_failures, on_connection
+from csops.kernel.last_run import mark_blocked
 from csops.kernel.publication import publish
 from csops.kernel.pseudonym_key import checked_key_status, key_change, record_key_fingerprint
 from csops.orchestration.quality_record import CheckOutcome, record
@@ -18,33 +21,6 @@ from csops.orchestration.resources import CsopsHomeResource, WarehouseLockResour
 
 # How many of the failures the gate names in its own record (all are in audit.quality_results).
 FAILURES_NAMED = 10
-
-
-def blocking_failures(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
-    """Failed blocking checks of this run, and of the latest load run to check each raw table.
-
-    Only load runs whose rows are in the warehouse count, and of those the latest per raw
-    table and check: a load checks again the days of earlier failing loads (quality.validate_raw),
-    and each reload is reconciled, so the latest verdict covers the table's rows."""
-    return [f"{run[:8]} {source}: {asset}: {name}" for run, source, asset, name in con.execute("""
-        with load_checks as (
-            select *
-            from audit.quality_results
-            where run_id in (select distinct run_id from audit.load_log)
-            qualify run_id = last_value(run_id) over (
-                partition by asset, check_source order by checked_at
-                rows between unbounded preceding and unbounded following)
-        ),
-
-        this_run as (
-            select * from audit.quality_results where run_id = $run_id and check_source <> 'publication_gate'
-        )
-
-        select run_id, check_source, asset, check_name
-        from (select * from load_checks union by name select * from this_run)
-        where not is_passed and severity = 'error'
-        order by checked_at, check_source, asset, check_name
-    """, {"run_id": run_id}).fetchall()]
 
 
 def publish_asset(upstream_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -60,13 +36,15 @@ def publish_asset(upstream_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
                         warehouse_lock: WarehouseLockResource):
         run_id = context.run.run_id
         with warehouse.get_connection() as con:
-            failures = blocking_failures(con, run_id)
+            found = blocking_failures(on_connection(con), run_id)
+            failures = named_failures(found)
             observed = (f"{len(failures)} blocking failure(s): " + "; ".join(failures[:FAILURES_NAMED])
                         + ("; ..." if len(failures) > FAILURES_NAMED else "")) if failures else "none"
             record(con, run_id, "publication_gate", [CheckOutcome(
                 asset="published_marts", check_name="no blocking check failed on the data to publish",
-                severity="error", is_passed=not failures, observed=observed)], home=csops_home.home)
+                severity="error", is_passed=not failures, observed=observed)])
             if failures:
+                mark_blocked(csops_home.home, run_id, named_failures(found, with_observed=True))
                 raise dg.Failure(description=f"Not published: {observed}. The app keeps the last good run; "
                                              "`csops audit` shows every failure.")
             # The key this build hashed customers with, by its fingerprint; a change is announced

@@ -4,7 +4,9 @@ One row per check outcome per Dagster run: the load's reconciliation, each Great
 Expectations expectation, each dbt test and unit test. ``csops audit`` reads it, with
 ``audit.load_log``, ``audit.rejected_rows`` and ``audit.step_failures`` (the steps of a run
 that stopped, below), to report on any run. Writing a run's results for a check source
-again replaces them, so a retried step never doubles them.
+again replaces them, so a retried step never doubles them. Recording a result writes nothing
+for the app: the publication gate and the end of `csops run` decide, from these records, what
+the app says about the run (csops.kernel.last_run).
 """
 
 from __future__ import annotations
@@ -15,9 +17,8 @@ from datetime import datetime, timezone
 import dagster as dg
 import duckdb
 
-from csops.audit.report import StepFailure, append_step_failure
+from csops.audit.step_failures import StepFailure, append_step_failure
 from csops.kernel.paths import CsopsHome
-from csops.kernel.publication import mark_blocked
 
 DDL = """
     create table if not exists audit.quality_results (
@@ -45,12 +46,11 @@ class CheckOutcome:
 
 
 def record(con: duckdb.DuckDBPyConnection, run_id: str, check_source: str, outcomes: list[CheckOutcome],
-           home: CsopsHome) -> None:
+           home: CsopsHome | None = None) -> None:
     """Replace this run's outcomes of one source of checks on the assets they name.
 
-    A failed blocking (error) check also marks the run blocked for the app (``home``'s
-    ``published/last_run.json``), at once: the app can say so while the run goes on.
-    """
+    ``home`` is not used (a result is the warehouse's only): csops/orchestration/load_assets.py
+    still passes it, until it stops."""
     con.execute("create schema if not exists audit")
     con.execute(DDL)
     checked_at = datetime.now(timezone.utc).replace(tzinfo=None)
@@ -61,9 +61,6 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, check_source: str, outco
             "insert into audit.quality_results values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(run_id, checked_at, check_source, o.asset, o.check_name, o.severity, o.is_passed, o.observed,
               o.report_path) for o in outcomes])
-    blocking = [o for o in outcomes if not o.is_passed and o.severity == "error"]
-    if blocking:
-        mark_blocked(home, run_id, [f"{check_source}: {o.asset}: {o.check_name}: {o.observed}" for o in blocking])
 
 
 # --- runs that stopped ---------------------------------------------------------------------------
@@ -72,7 +69,7 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, check_source: str, outco
 # held by another process. Each failed step is recorded, by a hook on every job (so runs that
 # `csops dev` launches are recorded too, not only `csops run`'s), and `csops audit` reports
 # the run as failed with the message. In the warehouse (``audit.step_failures``), or, when the
-# failure is that the warehouse cannot be opened, beside it (csops.audit.step_failures_file).
+# failure is that the warehouse cannot be opened, beside it (csops/audit/step_failures.py).
 
 STEP_FAILURES_DDL = """
     create table if not exists audit.step_failures (

@@ -17,9 +17,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from csops import cli
-from csops.audit.report import _reason_kind
+from csops.audit import trail
 from csops.kernel.paths import CsopsHome
-from csops.kernel.publication import read_current, read_last_run
+from csops.kernel.last_run import read_last_run
+from csops.kernel.publication import read_current
 from tests.conftest import restored_environment
 
 APP_ENTRY_POINT = str(Path(__file__).resolve().parents[2] / "csops" / "app" / "streamlit_app.py")
@@ -135,10 +136,10 @@ def test_the_audit_report_shows_every_defect(blocked, tmp_path):
         read, loaded = con.execute("select sum(rows_read), sum(rows_loaded) from audit.load_log").fetchone()
     assert read == loaded + len(rejected)
     assert len(rejected) == sum(d["expected"].startswith("rejected:") for d in blocked.defects)
-    kinds: dict[tuple[str, str], int] = {}
-    for raw_table, reason in rejected:
-        kinds[(raw_table, _reason_kind(reason))] = kinds.get((raw_table, _reason_kind(reason)), 0) + 1
-    for (raw_table, kind), count in kinds.items():
+    with duckdb.connect(str(blocked.home.warehouse), read_only=True) as con:
+        kinds = trail.rejections_by_reason(trail.on_connection(con))
+    assert kinds["rejected_row_count"].sum() == len(rejected)
+    for raw_table, kind, count in zip(kinds["raw_table"], kinds["reason_kind"], kinds["rejected_row_count"]):
         assert f"{raw_table}: {count:,} x {kind}" in report
     assert re.search(r"reconciliation\s+9 passed,\s+0 failed", report)
     assert "FAILED  publication_gate: published_marts" in report

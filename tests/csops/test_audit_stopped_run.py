@@ -21,9 +21,11 @@ import duckdb
 import pytest
 
 from csops import cli
-from csops.audit.report import BUILD_JOB_NAME, StepFailure, append_step_failure, audit_report
+from csops.audit.report import audit_report
+from csops.audit.step_failures import StepFailure, append_step_failure
+from csops.audit.trail import BUILD_JOB_NAME
+from csops.kernel.last_run import end_run, read_last_run, start_run
 from csops.kernel.paths import CsopsHome
-from csops.kernel.publication import end_run, read_last_run, start_run
 from csops.orchestration.quality_record import CheckOutcome, record, record_step_failure
 from tests.conftest import restored_environment
 
@@ -85,8 +87,8 @@ def test_a_stopped_run_recorded_in_the_warehouse_is_the_latest_and_failed(tmp_pa
     home.warehouse.parent.mkdir(parents=True, exist_ok=True)
     passed = [CheckOutcome("crm/tickets", "reconciliation", "error", True, "ok")]
     with duckdb.connect(str(home.warehouse)) as con:
-        record(con, "build-1", "publication_gate", passed, home)
-        record(con, "load-2", "reconciliation", passed, home)
+        record(con, "build-1", "publication_gate", passed)
+        record(con, "load-2", "reconciliation", passed)
         record_step_failure(con, StepFailure("load-3", "load_landing_days", "load_surveys",
                                              datetime.now() + timedelta(seconds=1), "BinderException: no column"))
     report = audit_report(home)
@@ -115,7 +117,7 @@ def test_a_run_that_failed_outside_any_step_is_the_latest_and_failed(tmp_path):
     home.warehouse.parent.mkdir(parents=True, exist_ok=True)
     passed = [CheckOutcome("published_marts", "no blocking check failed", "error", True, "none")]
     with duckdb.connect(str(home.warehouse)) as con:
-        record(con, "build-1", "publication_gate", passed, home)
+        record(con, "build-1", "publication_gate", passed)
     started_at = start_run(home, "csops-run-2")
     end_run(home, started_at, "csops-run-2", "failed", "ValueError: a landing folder named 2026-02-30")
     report = audit_report(home)

@@ -21,7 +21,8 @@ from streamlit.testing.v1 import AppTest
 
 from csops import cli
 from csops.kernel.paths import CsopsHome
-from csops.kernel.publication import read_current, read_last_run
+from csops.kernel.last_run import read_last_run
+from csops.kernel.publication import read_current
 from tests.conftest import restored_environment
 
 APP_ENTRY_POINT = str(Path(__file__).resolve().parents[2] / "csops" / "app" / "streamlit_app.py")

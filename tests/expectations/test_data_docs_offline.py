@@ -14,7 +14,9 @@ from playwright.sync_api import sync_playwright
 
 from csops.app.quality_docs import DATA_DOCS_INDEX, serve_files
 from csops.quality.data_docs import make_site_offline, rewrite_page
-from csops.quality.validation import QualityResult, _references_remote_assets, validate_dataframe
+from csops.quality.offline_report import references_remote_assets
+from csops.quality.results import QualityResult
+from csops.quality.validation import validate_dataframe
 from tests.app.test_served_app import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 from tests.expectations.test_validation import TABLE, mart_frame
 
@@ -67,7 +69,7 @@ def test_no_page_loads_anything_remote(built, site):
     pages = sorted(site.rglob("*.html"))
     assert len(pages) >= 4  # index, suite, two validations
     for page in pages:
-        assert not _references_remote_assets(page), page
+        assert not references_remote_assets(page), page
         text = page.read_text(encoding="utf-8")
         for match in REMOTE_SRC.finditer(text):
             tag_start = text.rfind("<", 0, match.start())

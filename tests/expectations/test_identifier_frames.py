@@ -6,8 +6,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from csops.orchestration.model_frames import STAGING_FRAMES
 from csops.quality.validation import validate_dataframe
-from csops.orchestration.quality import STAGING_FRAMES
 
 USERS_PAGE = "crm/2026-03-02/users-0001.json"  # an API page: every record on line 1
 

@@ -13,7 +13,7 @@ def test_reconciliation_that_does_not_add_up_blocks_publication(tmp_path):
     frame = pandas.DataFrame({
         "contact_date": [date(2026, 3, 2), date(2026, 3, 2)], "channel": ["phone", "email"],
         "staged_contact_count": [10, 5], "fact_contact_count": [9, 5], "mart_contact_count": [9, 5],
-        "ivr_only_call_count": [3, 0], "is_reconciled": [False, True],
+        "ivr_only_call_count": [3, 0], "is_reconciled": [False, True], "volume_ratio_to_trailing_mean": [1.0, None],
     })
     result = validate_dataframe(frame, "marts.reconciliation_contacts_daily", tmp_path, "run-1")
     assert not result.success

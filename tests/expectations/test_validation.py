@@ -17,11 +17,13 @@ import duckdb
 import pandas
 import pytest
 
-from csops.quality.suites import ERROR, SEVERITIES, SUITES, WARNING
-from csops.quality.validation import QualityResult, load_result, result_path, validate_dataframe
-from tests.synthetic_marts import create_csat_mart
+from csops.quality.results import QualityResult, load_result, result_path
+from csops.quality.severity import ERROR, SEVERITIES, WARNING
+from csops.quality.suites import SUITES
+from csops.quality.validation import validate_dataframe
+from tests.reference import wilson_interval_95
 
-TABLE = "marts.csat_by_channel_day"
+TABLE = "marts.feedback_by_channel_day"
 MIN_RESPONSES = 30
 
 # (contact_date, channel, responses, responses scoring 4 or 5, mean score)
@@ -35,13 +37,27 @@ CSAT_COUNTS = [
 ]
 
 
-
-
 def mart_frame() -> pandas.DataFrame:
-    """The mart as the pipeline hands it over: read out of DuckDB, with DuckDB's types."""
+    """The mart as the pipeline hands it over: read out of DuckDB, with DuckDB's types; every
+    response scored CSAT here, and half the invitations were answered."""
+    rows = []
+    for day, channel, responses, top2, mean_score in CSAT_COUNTS:
+        low, high = wilson_interval_95(top2, responses)
+        rows.append((day, channel, 2 * responses, responses, 0.5, responses, top2, top2 / responses, mean_score,
+                     low, high, responses < MIN_RESPONSES, MIN_RESPONSES, 0, None))
     connection = duckdb.connect()
-    create_csat_mart(connection, "csat_by_channel_day", "contact_date", CSAT_COUNTS, MIN_RESPONSES)
-    return connection.execute("select * from csat_by_channel_day order by contact_date, channel").df()
+    connection.execute("""
+        create table feedback_by_channel_day (
+            contact_date date, channel varchar, invitations_sent_count bigint, response_count bigint,
+            response_rate double, csat_response_count bigint, csat_top2_response_count bigint, csat_top2_rate double,
+            csat_mean_score double, csat_top2_rate_ci95_low double, csat_top2_rate_ci95_high double,
+            is_low_sample boolean, min_responses integer, nps_response_count bigint, nps double,
+            ces_mean_score double, csat_good_rate double, survey_fcr_rate double
+        )
+    """)
+    connection.executemany("insert into feedback_by_channel_day values "
+                           "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, null, null)", rows)
+    return connection.execute("select * from feedback_by_channel_day order by contact_date, channel").df()
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from csops.kernel.paths import CsopsHome
-from csops.orchestration import loading
+from csops.orchestration.audit_trail import layout
 from csops.orchestration.automation import plan_loads
+from csops.orchestration.landing import landed_inventory
 
 
 def test_stale_days_are_asked_for_in_runs_of_consecutive_partitions(tmp_path):
@@ -18,18 +19,18 @@ def test_stale_days_are_asked_for_in_runs_of_consecutive_partitions(tmp_path):
     plan = plan_loads(home, known_partitions=days[:3])
     assert plan.new_partitions == days[3:] and plan.ranges == [(days[0], days[-1])]  # nothing loaded yet
 
-    inventory = loading.landed_inventory(home.landing)
+    inventory = landed_inventory(home.landing)
     loaded = {name: list(stamp) for name, stamp in inventory.items() if name.split("/")[1] in (days[1], days[3])}
     home.warehouse.touch()
     home.load_ledger.parent.mkdir(exist_ok=True)  # the digests' cache may be there
-    home.load_ledger.write_text(json.dumps({"layout": loading._layout(), "files": loaded}))
+    home.load_ledger.write_text(json.dumps({"layout": layout(), "files": loaded}))
     plan = plan_loads(home, known_partitions=days)
     assert plan.new_partitions == [] and plan.ranges == [(days[0], days[0]), (days[2], days[2]), (days[4], days[4])]
 
     home.load_ledger.write_text(json.dumps({"layout": "an older csops", "files": loaded}))
     assert plan_loads(home, known_partitions=days).ranges == [(days[0], days[-1])]  # reshaped tables: all days
     home.warehouse.unlink()
-    home.load_ledger.write_text(json.dumps({"layout": loading._layout(), "files": loaded}))
+    home.load_ledger.write_text(json.dumps({"layout": layout(), "files": loaded}))
     assert plan_loads(home, known_partitions=days).ranges == [(days[0], days[-1])]  # warehouse gone: all days
 
 
@@ -44,10 +45,10 @@ def test_the_sensor_sees_a_rewrite_with_the_same_size_and_time_and_not_a_gone_fi
     for day in days:
         (home.landing / "crm" / day).mkdir(parents=True)
         (home.landing / "crm" / day / "tickets.jsonl").write_text('{"id": 1, "status": "open"}\n')
-    loaded = {name: list(stamp) for name, stamp in loading.landed_inventory(home.landing).items()}
+    loaded = {name: list(stamp) for name, stamp in landed_inventory(home.landing).items()}
     home.warehouse.touch()
     home.load_ledger.parent.mkdir(exist_ok=True)
-    home.load_ledger.write_text(json.dumps({"layout": loading._layout(), "files": loaded}))
+    home.load_ledger.write_text(json.dumps({"layout": layout(), "files": loaded}))
     assert plan_loads(home, known_partitions=days).ranges == []
 
     corrected = home.landing / "crm" / days[0] / "tickets.jsonl"

@@ -40,7 +40,7 @@ def test_every_step_ran_and_the_gx_check_passed(pipeline_home):
             for e in (log.dagster_event.event_specific_data for log in instance.all_logs(
                 run.dagster_run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION))
         }
-    assert checks[("marts/csat_by_channel_day", "great_expectations_suite")] is True
+    assert checks[("marts/feedback_by_channel_day", "great_expectations_suite")] is True
     from csops.orchestration.raw_tables import RAW_TABLES
 
     for table in RAW_TABLES:  # every landed entity is reconciled: rows read = loaded + rejected
@@ -57,7 +57,7 @@ def test_definitions_load_lazily_with_every_part(pipeline_home, monkeypatch):
     definitions = defs()
     graph = definitions.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert {"crm/tickets", "telephony/contact_records", "surveys/responses", "marts/csat_by_channel_day",
+    assert {"crm/tickets", "telephony/contact_records", "surveys/responses", "marts/feedback_by_channel_day",
             "published_marts"} <= keys
     # Lineage: a dbt source is the load asset's key, so raw feeds staging.
     staging = graph.get(dg.AssetKey(["staging", "stg_crm__tickets"]))
@@ -120,7 +120,7 @@ def test_the_publication_holds_the_marts_and_the_audit_trail_only(pipeline_home)
         tables = con.execute("select table_schema, table_name from information_schema.tables").fetchall()
         assert {schema for schema, _ in tables} == {"marts", "audit"}
         assert sorted(table for schema, table in tables if schema == "audit") == sorted(AUDIT_TABLES)
-        assert con.execute("select count(*) from marts.csat_by_channel_day").fetchone()[0] > 0
+        assert con.execute("select count(*) from marts.feedback_by_channel_day").fetchone()[0] > 0
         # The rejected rows' text (the customer's data as exported) stays in the warehouse.
         assert "raw_text" not in {c for c, in con.execute(
             "select column_name from information_schema.columns where table_name = 'rejected_rows'").fetchall()}

@@ -1,9 +1,11 @@
 """The audit trail as published beside the marts: loads, rejected rows, every check's result.
 
-A rejected row's reason and a check's observed values quote what was in the file (a score
-field that held an email, a contact reference that held a phone number): everything shown
-from them passes through :func:`csops.kernel.redaction.redact` first, here, whatever the loader and
-the checks wrote (and publications made before they redacted).
+Asked through csops.audit.trail, the questions ``csops audit`` asks of the warehouse, on the
+publication's copy of the audit tables: the same rejected rows fall in the same kinds of reason
+with the same counts on the page as in the report. A rejected row's reason and a check's
+observed values quote what was in the file (a score field that held an email, a contact
+reference that held a phone number): everything shown from them passes through
+:func:`csops.kernel.redaction.redact` first (the trail redacts reasons; observed values here).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import date
 import pandas as pd
 
 from csops.app.data import frame, has_table
+from csops.audit import trail
 from csops.kernel.publication import Publication
 from csops.kernel.redaction import redact
 
@@ -21,84 +24,44 @@ def has_audit(publication: Publication) -> bool:
     return {"load_log", "rejected_rows", "quality_results"} <= set(publication.audit_tables)
 
 
+def _query(publication: Publication) -> trail.Query:
+    return lambda sql, parameters=None: frame(publication, sql, parameters)
+
+
 def loads_by_day(publication: Publication, start_date: date, end_date: date) -> pd.DataFrame:
     """Per landing day and source: files, rows read = loaded + rejected (audit.load_log)."""
-    return frame(publication, """
-        select landing_date, source, count(*) as file_count, sum(rows_read) as rows_read,
-            sum(rows_loaded) as rows_loaded, sum(rows_rejected) as rows_rejected,
-            sum(rows_read) = sum(rows_loaded) + sum(rows_rejected) as is_reconciled,
-            max(run_id) as load_run_id
-        from audit.load_log
-        where landing_date between $start_date and $end_date
-        group by landing_date, source
-        order by landing_date desc, source
-    """, {"start_date": start_date, "end_date": end_date})
+    loads = trail.loads(_query(publication), ["landing_date", "source"], start_date=start_date, end_date=end_date)
+    return loads[["landing_date", "source", "file_count", "rows_read", "rows_loaded", "rows_rejected",
+                  "is_reconciled", "load_run_id"]]
 
 
 def rejections_by_reason(publication: Publication, start_date: date, end_date: date) -> pd.DataFrame:
-    """Rejected rows grouped by table and reason (the reason without the value it quotes, redacted)."""
-    reasons = frame(publication, """
-        select raw_table, regexp_replace(reason, ':\\s.*$', '') as reason_kind, count(*) as rejected_row_count,
-            -- A record's place: its line, and its place in the file where a line holds several
-            -- (a Firehose object, an API page).
-            min(source_file || ':' || line_number
-                || coalesce(case when record_number != line_number then ' #' || record_number end, ''))
-                as first_example
-        from audit.rejected_rows
-        where landing_date between $start_date and $end_date
-        group by all
-    """, {"start_date": start_date, "end_date": end_date})
-    # A kind can still hold a value (a reason with no ": " before it): two kinds that differ
-    # only in what redaction takes out are one row.
-    reasons = reasons.assign(reason_kind=reasons["reason_kind"].map(redact))
-    reasons = (reasons.groupby(["raw_table", "reason_kind"], as_index=False, dropna=False)
-               .agg(rejected_row_count=("rejected_row_count", "sum"), first_example=("first_example", "min")))
-    return reasons.sort_values(["rejected_row_count", "raw_table", "reason_kind"], ascending=[False, True, True],
-                               ignore_index=True)
+    """Rejected rows by table and kind of reason, most first, with the first one's place."""
+    reasons = trail.rejections_by_reason(_query(publication), start_date=start_date, end_date=end_date)
+    return reasons[["raw_table", "reason_kind", "rejected_row_count", "first_example"]]
 
 
 def rejected_rows(publication: Publication, raw_table: str, reason_kind: str, start_date: date,
                   end_date: date) -> pd.DataFrame:
-    """The rejected rows of one table and reason kind (as :func:`rejections_by_reason` shows it),
-    their reasons redacted."""
-    rows = frame(publication, """
-        select source_file, line_number, record_number, landing_date, reason, run_id,
-            regexp_replace(reason, ':\\s.*$', '') as reason_kind
-        from audit.rejected_rows
-        where raw_table = $raw_table and landing_date between $start_date and $end_date
-        order by source_file, record_number, line_number
-    """, {"raw_table": raw_table, "start_date": start_date, "end_date": end_date})
-    rows = rows[rows["reason_kind"].map(redact) == redact(reason_kind)].drop(columns="reason_kind")
-    rows = rows.assign(reason=rows["reason"].map(redact)).reset_index(drop=True)
+    """The rejected rows of one table and reason kind (as :func:`rejections_by_reason` names it)."""
+    rows = trail.rejected_rows(_query(publication), start_date=start_date, end_date=end_date, raw_table=raw_table,
+                               reason_kind=reason_kind)
+    rows = rows[["source_file", "line_number", "record_number", "landing_date", "reason", "run_id"]]
     rows.attrs["total_count"] = len(rows)
     return rows
 
 
 def runs(publication: Publication) -> pd.DataFrame:
-    """Each run's checks at a glance, newest first."""
-    return frame(publication, """
-        select run_id, min(checked_at) as first_checked_at,
-            count(*) filter (where is_passed) as passed_count,
-            count(*) filter (where not is_passed and severity = 'error') as blocking_failure_count,
-            count(*) filter (where not is_passed and severity <> 'error') as warning_count,
-            bool_or(check_source in ('dbt', 'publication_gate')) as is_build,
-            bool_or(check_source = 'publication_gate' and is_passed) as is_published
-        from audit.quality_results
-        group by run_id
-        order by first_checked_at desc
-    """)
+    """Each run's checks at a glance, newest first (the publication carries no step failures:
+    ``csops audit`` reports the runs that stopped)."""
+    return trail.run_history(_query(publication), has_step_failures=False).drop(columns="is_stopped")
 
 
 def checks(publication: Publication, run_id: str) -> pd.DataFrame:
     """Every check of one run, failures first; what was observed, redacted (a check can quote
     the values it found, such as a contact reference someone typed)."""
-    checks = frame(publication, """
-        select check_source, asset, check_name, severity, is_passed, observed, report_path
-        from audit.quality_results
-        where run_id = $run_id
-        order by is_passed, severity = 'error' desc, check_source, asset, check_name
-    """, {"run_id": run_id})
-    return checks.assign(observed=checks["observed"].map(redact))
+    found = trail.check_results(_query(publication), [run_id]).drop(columns="run_id")
+    return found.assign(observed=found["observed"].map(redact))
 
 
 def reconciliation(publication: Publication, start_date: date, end_date: date,

@@ -55,7 +55,7 @@ def _render_runs(publication) -> None:
     runs = quality.runs(publication)
     components.table(runs, file_name="runs", key="runs", column_config={
         "run_id": st.column_config.TextColumn("Run"),
-        "first_checked_at": st.column_config.DatetimeColumn("First check (UTC)", format="YYYY-MM-DD HH:mm"),
+        "first_recorded_at": st.column_config.DatetimeColumn("First record (UTC)", format="YYYY-MM-DD HH:mm"),
         "is_build": st.column_config.CheckboxColumn("Build"),
         "is_published": st.column_config.CheckboxColumn("Published"),
         "passed_count": st.column_config.NumberColumn("Passed"),
