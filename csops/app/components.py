@@ -1,21 +1,25 @@
 """What every page shows the same way: empty states, tables with their CSV, drill-down to records.
 
-A page passes frames that came from the marts (``app.data``); these functions only lay
+A page passes frames that came from the marts (``csops.app.data``); these functions only lay
 them out. Drill-down is a choice of one aggregate row ("show the records behind it"), not
 a click on the table, so that it works the same in a browser and in AppTest.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from csops.app import data, filters
+from csops.app.data import kpis
 from csops.kernel.publication import Publication
+
+PageBody = Callable[[Publication, filters.Filters], None]
 
 NO_PUBLICATION = ("No data has been published yet. Run `csops run` to build the marts; "
                   "this page shows them as soon as the run publishes (refresh the page).")
@@ -26,11 +30,6 @@ _ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # CommonMark lets a backs
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\u2028\u2029]")
 _WORD_JOINER = "\u2060"  # invisible, and no line break at it
 _AUTOLINK_START = re.compile(r"(?<=[:@])|(?<=www)(?=\.)", re.IGNORECASE)
-# Numeric references for the quotes: Plotly decodes &#...; and only a few names (amp, lt, gt, ...),
-# so "&quot;" would show as typed. "&" goes first, so that the others are not escaped twice.
-_CHART_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
-_CHART_TEMPLATE_FIELD = "%{"
-_CHART_TEMPLATE_FIELD_SHOWN = "%&#123;"  # still reads "%{" once Plotly decodes it, but is no field
 
 
 def plain(text: object) -> str:
@@ -46,21 +45,6 @@ def plain(text: object) -> str:
     text = _LINE_BREAK.sub(" ", str(text))
     text = _AUTOLINK_START.sub(_WORD_JOINER, text)
     return _ASCII_PUNCTUATION.sub(r"\\\1", text)
-
-
-def chart_text(value: object) -> str:
-    """``value`` as Plotly text that shows it literally, for a value from the data (a team, queue,
-    agent, channel, theme or priority) in a trace name, hover template or text, tick label, subplot
-    title or annotation.
-
-    Plotly draws these as a subset of HTML (``<a href>``, ``<b>``, ``<br>``, ``<span style>``) and
-    reads ``%{...}`` in a hover or text template as a field: ``&``, ``<``, ``>`` and quotes become
-    character references, which Plotly decodes back into the characters when it draws the text, and
-    ``%{`` becomes ``%&#123;``. Escape a copy made for the figure only: a value that filters, joins or
-    picks a colour stays as the data has it.
-    """
-    text = str(value).translate(_CHART_ESCAPES)
-    return text.replace(_CHART_TEMPLATE_FIELD, _CHART_TEMPLATE_FIELD_SHOWN)
 
 
 def code(text: object) -> str:
@@ -102,6 +86,42 @@ def start_page(*marts: str) -> tuple[Publication, filters.Filters] | None:
     return None if chosen is None else (publication, chosen)
 
 
+def page(title: str, *marts: str, needs_selection: bool = False) -> Callable[[PageBody], Callable[[], None]]:
+    """A page's ``render()`` around its body: the title, then ``body(publication, chosen)`` once the
+    publication, the marts the page reads (and the KPI registry its labels come from) and the
+    sidebar's filters are there, else why not, on the page. ``needs_selection``: the body also needs
+    a channel, and a team where the publication has teams."""
+    def decorate(body: PageBody) -> Callable[[], None]:
+        @functools.wraps(body)
+        def render() -> None:
+            st.title(title)
+            started = start_page(*marts, kpis.REGISTRY_MART)
+            if started is None:
+                return
+            if needs_selection and not started[1].has_selection:
+                st.info(NO_SELECTION)
+                return
+            body(*started)
+        return render
+    return decorate
+
+
+def channel_periods(publication: Publication, chosen: filters.Filters, grains: tuple[data.PeriodGrain, ...], *,
+                    key: str, what: str, counted: str) -> tuple[data.PeriodGrain, pd.DataFrame] | None:
+    """The grain the manager picks (``grains``: a mart per period, per channel, of ``what``) and its
+    rows for the sidebar's dates and channels; None, with an explanation, when there are none (no
+    ``counted``, the records the marts count)."""
+    grain = st.radio("Grain", grains, format_func=lambda choice: choice.label, horizontal=True, key=key)
+    if not chosen.channels:
+        st.info(f"Select at least one channel in the sidebar to see {what} by channel.")
+        return None
+    rows = data.period_rows(publication, grain, chosen.start_date, chosen.end_date, chosen.channels)
+    if rows.empty:
+        st.info(f"No {counted} in the selected channels between {chosen.start_date} and {chosen.end_date}.")
+        return None
+    return grain, rows
+
+
 def needs_tables(publication: Publication, *tables: str) -> bool:
     """Whether the publication has these marts; if not, say which are missing."""
     missing = [table for table in tables if not data.has_table(publication, table)]
@@ -112,15 +132,16 @@ def needs_tables(publication: Publication, *tables: str) -> bool:
 
 
 def table(rows: pd.DataFrame, *, file_name: str, key: str, column_config: dict[str, Any] | None = None,
-          percent_columns: Sequence[str] = (), caption: str | None = None) -> None:
-    """A table of mart rows and a button to download exactly those rows as CSV (rates as 0-1 fractions)."""
+          caption: str | None = None) -> None:
+    """A table of mart rows and a button to download exactly those rows as CSV (rates as 0-1 fractions).
+
+    ``column_config`` (``csops.app.labels.columns``) names the columns shown, in order, with their
+    labels and formats: rates stay 0-1 fractions in the frame and the CSV, the column only shows
+    them as percentages (a pandas Styler would cost ~0.1-0.4 s per rerun on a few hundred rows).
+    """
     if caption:
         st.caption(caption)
-    # Rates stay 0-1 fractions in the frame (and the CSV); the column only shows them as percentages.
-    # (A pandas Styler would cost ~0.1-0.4 s per rerun on a few hundred rows.)
-    config = {column: st.column_config.NumberColumn(format="percent") for column in percent_columns
-              if column in rows.columns} | dict(column_config or {})
-    st.dataframe(rows, column_config=config or None, hide_index=True, width="stretch",
+    st.dataframe(rows, column_config=column_config or None, hide_index=True, width="stretch",
                  column_order=list(column_config) if column_config else None)
     st.download_button("Download these rows (CSV)", data=rows.to_csv(index=False), file_name=f"{file_name}.csv",
                        mime="text/csv", key=f"download_{key}", on_click="ignore")

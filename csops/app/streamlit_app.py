@@ -2,8 +2,9 @@
 
 The entry point sets the page up, states in the sidebar which publication the numbers
 come from (as-of time, when it was published, the parameter values the build used),
-and runs the selected page. It reads the marts through ``app.data`` only and imports
-neither Dagster nor dbt: the app runs beside the pipeline, not inside it.
+and runs the selected page. It reads the marts through ``csops.app.data`` only and imports
+neither Dagster nor dbt: the app runs beside the pipeline, not inside it
+(tests/app/test_app_imports.py imports it where neither can be imported).
 """
 
 from __future__ import annotations
@@ -17,14 +18,16 @@ import streamlit as st
 from csops.app import components, data, filters, quality_docs
 from csops.app.views import (agents_teams, csat_by_channel, customer_feedback, data_quality, first_contact_resolution,
                        overview, queues_staffing, sla_backlog)
-from csops.kernel.publication import LastRun, Publication
+from csops.kernel.last_run import LastRun
+from csops.kernel.publication import Publication
 
 # Shown under "Parameters used"; the timestamps are shown on their own lines above.
 _TIMESTAMP_PARAMETERS = ("as_of_at", "built_at")
 
 
-# The pages, in the order a manager reads them. Each is a file (so AppTest can switch to it)
-# with TITLE, URL_PATH and render(), which it runs when Streamlit runs the file.
+# The pages, in the order a manager reads them. Each is a file (so AppTest can switch to it): a
+# module, or the ``__init__.py`` of a package of sections, with TITLE, URL_PATH and render(),
+# which it runs when Streamlit runs the file.
 PAGES = (overview, sla_backlog, queues_staffing, first_contact_resolution, customer_feedback, csat_by_channel,
          agents_teams, data_quality)
 

@@ -9,6 +9,7 @@ than from the numbers below, so they hold for a pipeline-built publication too.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -16,6 +17,9 @@ import pytest
 from csops.kernel.paths import CsopsHome, csops_home
 from csops.kernel.publication import publish
 from tests.synthetic_marts import create_csat_mart
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+REGISTRY_SEED = REPO_ROOT / "seeds" / "kpi_registry.csv"
 
 MIN_RESPONSES = 30
 AS_OF_AT = datetime(2024, 3, 7, 17, 42, 5)  # naive UTC, as the mart stores it
@@ -39,9 +43,11 @@ CSAT_COUNTS = [
 
 
 def write_synthetic_marts(con: duckdb.DuckDBPyConnection, csat_counts: list[tuple], as_of_at: datetime) -> None:
-    """Create schema ``marts`` in ``con`` with ``csat_by_channel_day`` and ``build_parameters``."""
+    """Create schema ``marts`` in ``con`` with the CSAT columns of the feedback marts by channel, the
+    KPI registry (``dim_kpis``: its seed, as dbt publishes it) and ``build_parameters``."""
     con.execute("create schema marts")
-    create_csat_mart(con, "marts.csat_by_channel_day", "contact_date", csat_counts, MIN_RESPONSES)
+    con.execute("create table marts.dim_kpis as select * from read_csv(?)", [str(REGISTRY_SEED)])
+    write_csat_columns(con, "marts.feedback_by_channel_day", "contact_date", csat_counts)
     write_synthetic_weekly_mart(con, csat_counts)
     con.execute(
         """
@@ -58,16 +64,25 @@ def write_synthetic_marts(con: duckdb.DuckDBPyConnection, csat_counts: list[tupl
     )
 
 
+def write_csat_columns(con: duckdb.DuckDBPyConnection, table: str, period_column: str, counts: list[tuple]) -> None:
+    """``table`` with the CSAT columns of the feedback marts (``csat_response_count``: the rate's n)."""
+    create_csat_mart(con, table, period_column, counts, MIN_RESPONSES)
+    con.execute(f"alter table {table} rename column response_count to csat_response_count")
+    con.execute(f"alter table {table} rename column top2_response_count to csat_top2_response_count")
+
+
 def write_synthetic_weekly_mart(con: duckdb.DuckDBPyConnection, csat_counts: list[tuple]) -> None:
-    """``csat_by_channel_week`` over the same responses: counts summed per Monday-started week."""
+    """``feedback_by_channel_week``'s CSAT columns over the same responses: counts summed per
+    Monday-started week."""
     weeks: dict[tuple, list[float]] = {}
     for contact_date, channel, response_count, top2_count, mean_score in csat_counts:
         week = weeks.setdefault((contact_date - timedelta(days=contact_date.weekday()), channel), [0, 0, 0.0])
         week[0] += response_count
         week[1] += top2_count
         week[2] += mean_score * response_count
-    weekly = [(week_start, channel, n, top2, total / n) for (week_start, channel), (n, top2, total) in sorted(weeks.items())]
-    create_csat_mart(con, "marts.csat_by_channel_week", "week_start_date", weekly, MIN_RESPONSES)
+    weekly = [(week_start, channel, n, top2, total / n)
+              for (week_start, channel), (n, top2, total) in sorted(weeks.items())]
+    write_csat_columns(con, "marts.feedback_by_channel_week", "week_start_date", weekly)
 
 
 @pytest.fixture

@@ -40,6 +40,12 @@ def read_published(home: CsopsHome, sql: str, parameters: list | dict | None = N
     return frame
 
 
+def kpi_labels(home: CsopsHome) -> dict[str, str]:
+    """kpi_name -> kpi_label of the KPI registry the publication carries: what the pages call a KPI."""
+    rows = read_published(home, "select kpi_name, kpi_label from marts.dim_kpis")
+    return dict(zip(rows["kpi_name"], rows["kpi_label"]))
+
+
 def contact_dates(home: CsopsHome) -> tuple[date, date]:
     """The contacts' first and last day: the sidebar's date range when untouched."""
     bounds = read_published(home, "select min(contact_date) as first_date, max(contact_date) as last_date "

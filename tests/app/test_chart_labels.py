@@ -26,11 +26,15 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from csops.app import data
-from csops.app.components import chart_text
-from csops.app.data import queues
-from csops.app.views import (agents_teams, csat_by_channel, customer_feedback, first_contact_resolution, overview,
-                       queues_staffing, sla_backlog)
+from csops.app import labels
+from csops.app.charts import chart_text, colors
+from csops.app.data import feedback, queues
+from csops.app.views import csat_by_channel, overview
+from csops.app.views.agents_teams import outliers, scorecard, teams
+from csops.app.views.customer_feedback import ranking, themes
+from csops.app.views.first_contact_resolution import repeats, trends
+from csops.app.views.queues_staffing import abandons, heatmaps, staffing
+from csops.app.views.sla_backlog import backlog, breaches, compliance, dimensions
 from csops.kernel.paths import csops_home
 from csops.kernel.publication import publish
 from tests.app.conftest import AS_OF_AT, CSAT_COUNTS, write_synthetic_marts
@@ -103,14 +107,22 @@ def strings(figure: go.Figure) -> list[str]:
     return found
 
 
+CSAT = labels.Kpi("csat_top2_rate", "CSAT (top-2-box)", ".1%", "rate", 0.8, "at_least", "industry_default")
+
+
 def _team_figure(names: list[str]) -> go.Figure:
     rows = pd.DataFrame([{"team_key": f"team_{index}", "team_name": name,
-                          "week_start_date": MONDAY + timedelta(weeks=week), "is_low_sample": week == 0, "csat_top2_rate": 0.8, "csat_top2_rate_ci95_low": 0.7,
-                          "csat_top2_rate_ci95_high": 0.9, "csat_top2_response_count": 40}
+                          "week_start_date": MONDAY + timedelta(weeks=week), "is_low_sample": week == 0,
+                          "csat_top2_rate": 0.8, "csat_top2_rate_ci95_low": 0.7, "csat_top2_rate_ci95_high": 0.9,
+                          "csat_top2_response_count": 40}
                          for index, name in enumerate(names) for week in range(2)])
-    kpi = "csat_top2_rate"
-    rows = rows.assign(**{agents_teams.KPI_COUNTS[kpi][0]: 40})
-    return agents_teams._team_figure(rows, kpi, tuple(rows["team_key"].unique()))
+    rows = rows.assign(**{scorecard.KPI_COUNTS[CSAT.column][0]: 40})
+    return teams.team_figure(rows, CSAT, colors(rows["team_key"].unique()))
+
+
+AGENT_MEASURES = {"aht_seconds": labels.Measure("aht_seconds", "AHT (s)", ",.0f"),
+                  "operational_fcr_rate": labels.Measure("operational_fcr_rate", "Operational FCR", ".1%"),
+                  "csat_top2_rate": CSAT}
 
 
 def _outlier_figure(names: list[str]) -> go.Figure:
@@ -118,35 +130,36 @@ def _outlier_figure(names: list[str]) -> go.Figure:
     for index, name in enumerate(names):
         row = {"agent_name": name, "team_names": names[-1 - index], "is_low_sample": False,
                "aht_seconds": 300.0, "operational_fcr_rate": 0.7, "csat_top2_rate": 0.8}
-        for score, flag in agents_teams.people.OUTLIER_COLUMNS.values():
+        for score, flag in outliers.people.OUTLIER_COLUMNS.values():
             row |= {score: 3.5 - index, flag: index == 0}
         rows.append(row)
-    return agents_teams._outlier_figure(pd.DataFrame(rows), 3.0)
+    return outliers.outlier_figure(pd.DataFrame(rows), AGENT_MEASURES, 3.0)
 
 
 def _csat_figure(names: list[str]) -> go.Figure:
-    grain = data.CSAT_GRAINS[0]
+    grain = feedback.CSAT_GRAINS[0]
     rows = pd.DataFrame([{grain.period_column: MONDAY + timedelta(weeks=week), "channel": name,
                           "csat_top2_rate": 0.8, "csat_top2_rate_ci95_low": 0.7, "csat_top2_rate_ci95_high": 0.9,
-                          "is_low_sample": week == 0, "response_count": 40}
+                          "is_low_sample": week == 0, "csat_response_count": 40}
                          for name in names for week in range(2)])
-    return csat_by_channel._csat_figure(rows, grain, csat_by_channel._channel_colors(names))
+    return csat_by_channel.csat_figure(rows, grain, CSAT, colors(names))
 
 
 def _ranked(names: list[str]) -> pd.DataFrame:
     rows = pd.DataFrame([{"label": name, "csat_top2_rate": 0.5 + index / 10, "csat_top2_rate_ci95_low": 0.4,
                           "csat_top2_rate_ci95_high": 0.9, "csat_response_count": 40, "is_low_sample": index == 2,
-                          "comment_share_rate": 0.2, "mention_count": 7}
+                          "csat_rank": None if index == 2 else index + 1, "comment_share_rate": 0.2,
+                          "mention_count": 7}
                          for index, name in enumerate(names)])
-    return customer_feedback.rank_rows(rows, "label")
+    return ranking.in_rank_order(rows, "label")
 
 
 def _dot_interval_figure(names: list[str]) -> go.Figure:
-    return customer_feedback.dot_interval_figure(_ranked(names), {})
+    return ranking.dot_interval_figure(_ranked(names), CSAT, {})
 
 
 def _themes_figure(names: list[str]) -> go.Figure:
-    return customer_feedback.themes_figure(_ranked(names), {})
+    return themes.themes_figure(_ranked(names), CSAT, {})
 
 
 def _fcr_figure(names: list[str]) -> go.Figure:
@@ -155,37 +168,38 @@ def _fcr_figure(names: list[str]) -> go.Figure:
                           "first_contact_resolved_count": 21, "window_open_contact_count": week,
                           "survey_fcr_response_count": 10}
                          for name in names for week in range(2)])
-    return first_contact_resolution._fcr_figure(rows, "week_start_date", "Week", "team_name", {}, None,
-                                                first_contact_resolution.fcr.DAYS_IN_WEEK)
+    return trends.fcr_figure(rows, "week_start_date", "Week", "team_name", {}, None, 7)
 
 
 def _repeat_heatmap(names: list[str]) -> go.Figure:
     groups = pd.DataFrame([{"channel": channel, "issue_category": category, "repeat_rate": 0.1,
                             "fcr_eligible_contact_count": 20, "group_repeat_contact_count": 2}
                            for channel in names for category in names])
-    return first_contact_resolution._repeat_heatmap(groups)
+    return repeats.repeat_heatmap(groups)
 
 
 def _paths_sankey(names: list[str]) -> go.Figure:
     paths = pd.DataFrame([{"channel": first, "next_channel": then, "repeat_contact_count": 3}
                           for first in names for then in names])
-    # Every channel has a colour on the page (``_translucent`` reads six hex digits, not the "#888" fallback).
-    return first_contact_resolution._paths_sankey(paths, {name: "#888888" for name in names})
+    return repeats.paths_sankey(paths, colors(names))
 
 
 def _overview_trend(names: list[str]) -> go.Figure:
-    trends = pd.DataFrame([{"kpi_name": f"kpi_{index}", "kpi_label": name, "unit": "rate",
-                            "week_start_date": MONDAY + timedelta(weeks=week), "kpi_value": 0.5, "sample_size": 40,
-                            "is_low_sample": False, "target_value": 0.6}
-                           for index, name in enumerate(names) for week in range(2)])
-    return overview._trend_figure(trends)
+    # The KPI labels come from the registry's seed, which the manager edits.
+    registry = {f"kpi_{index}": labels.Kpi(f"kpi_{index}", name, ".1%", "rate", 0.6)
+                for index, name in enumerate(names)}
+    trends_rows = pd.DataFrame([{"kpi_name": f"kpi_{index}", "kpi_label": name, "unit": "rate",
+                                 "week_start_date": MONDAY + timedelta(weeks=week), "kpi_value": 0.5,
+                                 "sample_size": 40, "is_low_sample": False, "target_value": 0.6}
+                                for index, name in enumerate(names) for week in range(2)])
+    return overview.trend_figure(trends_rows, registry)
 
 
 def _queue_heatmap(names: list[str]) -> go.Figure:
     rows = pd.DataFrame([{"queue_name": name, "interval_date": MONDAY, "time_label": time_label,
                           "queue_interval_minutes": 30, "service_level_rate": 0.8, "hover_text": "n/a"}
                          for name in names for time_label in ("09:00", "09:30")])
-    return queues_staffing._heatmap_figure(rows, queues.Week(MONDAY, True), names, "service_level_rate", {})
+    return heatmaps.heatmap_figure(rows, queues.Week(MONDAY, True), names, "service_level_rate", {})
 
 
 def _staffing_figure(names: list[str]) -> go.Figure:
@@ -193,15 +207,15 @@ def _staffing_figure(names: list[str]) -> go.Figure:
                           "service_level_rate": 0.8, "traffic_erlangs": 2.0, "required_agents_service_level_rate": 0.8,
                           "required_agents": 3.0, "staffed_agents": 2.0 + half, "is_understaffed": half == 0}
                          for half in range(2)])
-    return queues_staffing._staffing_figure(rows, " / ".join(names), "America/New_York")  # one queue a chart
+    return staffing.staffing_figure(rows, " / ".join(names), "America/New_York")  # one queue a chart
 
 
 def _queue_trend(names: list[str]) -> go.Figure:
-    measure = queues_staffing.TREND_MEASURES[0]
-    rows = pd.DataFrame([{"queue_name": name, "queue_date": MONDAY + timedelta(days=day), measure.column: 0.05,
+    kpi = labels.Kpi("abandon_rate", "Abandon rate", ".1%", "rate", 0.05, "at_most")
+    rows = pd.DataFrame([{"queue_name": name, "queue_date": MONDAY + timedelta(days=day), kpi.column: 0.05,
                           "offered_calls": 100.0, "abandoned_calls": 5.0, "short_abandoned_calls": 1.0}
                          for name in names for day in range(2)])
-    return queues_staffing._trend_figure(rows, measure, 0.05, names)
+    return abandons.trend_figure(rows, kpi, names)
 
 
 def _sla_rows(names: list[str]) -> pd.DataFrame:
@@ -221,22 +235,22 @@ def _team_names(names: list[str]) -> dict[str, str]:
 
 def _compliance_trends(names: list[str]) -> list[go.Figure]:
     rows = _sla_rows(names)
-    colors = {dimension: {} for dimension in sla_backlog.DIMENSIONS.values()}
-    return [sla_backlog._compliance_trend(rows, dimension, label, colors, _team_names(names), None)
-            for label, dimension in sla_backlog.DIMENSIONS.items()]
+    no_colors = {dimension: {} for dimension in dimensions.DIMENSIONS.values()}
+    return [compliance.compliance_trend(rows, dimension, label, no_colors, _team_names(names), None)
+            for label, dimension in dimensions.DIMENSIONS.items()]
 
 
 def _compliance_heatmaps(names: list[str]) -> list[go.Figure]:
-    return [sla_backlog._compliance_heatmap(_sla_rows(names), dimension, _team_names(names))
-            for dimension in sla_backlog.DIMENSIONS.values()]
+    return [compliance.compliance_heatmap(_sla_rows(names), dimension, _team_names(names))
+            for dimension in dimensions.DIMENSIONS.values()]
 
 
 def _breach_figure(names: list[str]) -> go.Figure:
-    return sla_backlog._breach_figure(_sla_rows(names), ["first_response"])
+    return breaches.breach_figure(_sla_rows(names), ["first_response"])
 
 
 def _backlog_figure(names: list[str]) -> go.Figure:
-    return sla_backlog._backlog_figure(_sla_rows(names), {"channel": {}}, "backlog_age_p50_hours", "p50")
+    return backlog.backlog_figure(_sla_rows(names), {}, "backlog_age_p50_hours", "p50")
 
 
 FIGURES: dict[str, Callable[[list[str]], go.Figure | list[go.Figure]]] = {

@@ -14,7 +14,7 @@ from csops.kernel.paths import CsopsHome
 from tests.app.pages import (assert_no_exception, captions, contact_dates, infos, open_page, plotly_values,
                              read_published, sidebar_filters, table_with, widget)
 
-PAGE = "views/customer_feedback.py"
+PAGE = "views/customer_feedback/__init__.py"
 NOT_RANKED = "not ranked"
 
 
@@ -47,9 +47,15 @@ THEME_VALUES = ("mention_count", "comment_share_rate", "csat_response_count", "c
 def assert_ranked_like_the_mart(shown: pd.DataFrame, expected: pd.DataFrame, name: str,
                                 values: tuple[str, ...] = FEEDBACK_VALUES) -> None:
     """Same rows and values as the mart; ranked rows (enough responses) by rate, lowest first,
-    numbered 1..k; then the low-sample rows, unranked, by name."""
+    numbered 1..k (the mart's ``csat_rank``, where the mart states one); then the low-sample rows,
+    unranked, by name."""
     is_ranked = ~expected["is_low_sample"].astype(bool) & expected["csat_top2_rate"].notna()
-    ranked = expected[is_ranked].sort_values(["csat_top2_rate", name])
+    if "csat_rank" in expected.columns:
+        assert expected["csat_rank"].notna().tolist() == is_ranked.tolist()
+        ranked = expected[is_ranked].sort_values("csat_rank")
+    else:  # the themes: ties by key, as the marts rank
+        ranked = expected[is_ranked].sort_values(["csat_top2_rate", "theme_key"])
+    assert ranked["csat_top2_rate"].is_monotonic_increasing
     unranked = expected[~is_ranked].sort_values(name)
     assert list(shown[name]) == list(ranked[name]) + list(unranked[name])
     assert list(shown["csat_rank"]) == [str(rank) for rank in range(1, len(ranked) + 1)] + [NOT_RANKED] * len(unranked)

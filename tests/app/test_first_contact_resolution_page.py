@@ -7,19 +7,18 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from csops.app.data.fcr import CONTACT_SETS, FCR_GRAINS, FCR_MEASURE_COLUMNS, REPEAT_GROUP_COLUMNS, REPEAT_PATH_COLUMNS
+from csops.app.data.fcr import CONTACT_SETS, FCR_GRAINS, FCR_MEASURE_COLUMNS, REPEAT_GROUPS, REPEAT_PATHS
 from csops.kernel.paths import CsopsHome
-from csops.kernel.publication import publish, read_current
 from tests.app.pages import (assert_no_exception, captions, contact_dates, open_page, plotly_values, read_published,
                              sidebar_filters, table_with, widget)
 
-PAGE = "views/first_contact_resolution.py"
+PAGE = "views/first_contact_resolution/__init__.py"
+REPEAT_GROUP_COLUMNS, REPEAT_PATH_COLUMNS = REPEAT_GROUPS.columns, REPEAT_PATHS.columns
 WEEK_PICKER = "Week for repeat contacts and agents"
 DRILL_PICKER = "Show the contacts behind"
 CONTACT_SET_PICKER = "Contacts to list in the drill-down"
@@ -134,7 +133,7 @@ def test_channel_and_team_trends_are_the_marts_rows(pipeline_app_home):
         assert plotly_values(survey["y"]) == pytest.approx(rows["survey_fcr_rate"].tolist(), nan_ok=True)
         assert operational["xaxis"] == "x" and survey["xaxis"] == "x2"
     target = read_published(pipeline_app_home,
-                            "select target_value from marts.kpi_targets where kpi_name = 'operational_fcr_rate'")
+                            "select target_value from marts.dim_kpis where kpi_name = 'operational_fcr_rate'")
     assert [shape["y0"] for shape in channel_chart["layout"]["shapes"]] == [target.iloc[0]["target_value"]]
 
     # Weeks whose windows are still open are said to be incomplete, and drawn hollow.
@@ -290,31 +289,3 @@ def test_empty_states(pipeline_app_home):
     app = sidebar_filters(app, teams=[])
     assert any("Select at least one team" in info.value for info in app.info)
     assert not app.dataframe
-
-
-def test_a_publication_from_before_the_repeat_paths(pipeline_app_home, tmp_path, monkeypatch):
-    """An older publication (no repeat-paths mart, no targets, no first repeat per contact): the
-    page says what is missing and shows the rest, drill-downs included."""
-    older = CsopsHome(tmp_path / "older_home")
-    source = str(read_current(pipeline_app_home).path).replace("'", "''")
-    with duckdb.connect(":memory:") as con:
-        con.execute(f"attach '{source}' as source (read_only)")
-        con.execute("create schema marts")
-        for table in read_current(pipeline_app_home).tables:
-            if table in ("fcr_repeat_paths_weekly", "kpi_targets"):
-                continue
-            dropped = " exclude (first_repeat_contact_id, first_repeat_channel)" \
-                if table == "fct_contact_resolutions" else ""
-            con.execute(f'create table marts."{table}" as select *{dropped} from source.marts."{table}"')
-        con.execute("detach source")
-        publish(older, con, run_id="older-run")
-    monkeypatch.setenv("CSOPS_HOME", str(older.root))
-
-    app = open_page(PAGE)
-    assert any("marts.fcr_repeat_paths_weekly" in info.value for info in app.info)
-    assert "No operational FCR target is published" in captions(app)
-    assert len(channel_table(app)) > 0 and len(agent_table(app)) > 0
-    row = channel_table(app).sort_values("fcr_eligible_contact_count").iloc[-1]
-    contacts = drill(app, 0, f"{row['week_start_date']} {row['channel']}:")
-    assert len(contacts) == row["fcr_eligible_contact_count"]
-    assert "first_repeat_channel" not in contacts.columns

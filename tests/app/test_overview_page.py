@@ -18,14 +18,18 @@ def shown_tiles(app: AppTest) -> dict[str, str]:
 
 
 def expected_tiles(home, week, scope: str) -> dict[str, str]:
-    rows = read_published(home, "select kpi_label, unit, kpi_value from marts.kpi_overview_weekly "
-                                "where week_start_date = $week and channel_scope = $scope",
-                          {"week": week, "scope": scope})
+    rows = read_published(home, """
+        select overview.kpi_label, overview.unit, overview.kpi_value, registry.display_format
+        from marts.kpi_overview_weekly as overview
+        inner join marts.dim_kpis as registry using (kpi_name)
+        where overview.week_start_date = $week and overview.channel_scope = $scope
+    """, {"week": week, "scope": scope})
+
     def shown(row) -> str:
+        """The value in the registry's format (d3's, which Python's format reads alike), seconds with "s"."""
         if pd.isna(row["kpi_value"]):
             return "n/a"
-        return {"rate": f"{row['kpi_value']:.1%}", "seconds": f"{row['kpi_value']:.0f} s"}.get(
-            row["unit"], f"{row['kpi_value']:.0f}")
+        return f"{row['kpi_value']:{row['display_format']}}" + (" s" if row["unit"] == "seconds" else "")
     return {row["kpi_label"]: shown(row) for _, row in rows.iterrows()}
 
 

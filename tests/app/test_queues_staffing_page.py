@@ -19,7 +19,7 @@ from csops.kernel.paths import CsopsHome
 from tests.app.pages import (assert_no_exception, captions, contact_dates, open_page, plotly_values, read_published,
                              sidebar_filters, table_with, widget)
 
-PAGE = "views/queues_staffing.py"
+PAGE = "views/queues_staffing/__init__.py"
 UTC = ZoneInfo("UTC")
 
 
@@ -118,8 +118,7 @@ def test_staffing_shows_required_and_staffed_agents_and_marks_understaffed_inter
     day = app.selectbox(key="queues_staffing_day").value
 
     expected = read_published(pipeline_app_home, """
-        select interval_start_at, offered_calls, service_level_rate, required_agents, staffed_agents,
-            coalesce(staffed_agents < required_agents, false) as is_understaffed
+        select interval_start_at, offered_calls, service_level_rate, required_agents, staffed_agents, is_understaffed
         from marts.queue_interval_metrics
         where queue_name = ? and interval_date = ?
         order by interval_start_at

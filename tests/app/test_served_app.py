@@ -113,7 +113,7 @@ def test_served_app_shows_the_csat_chart(served_app, tmp_path):
                 page.get_by_role("link", name="Great Expectations Data Docs").click()
             docs = opened.value
             docs.wait_for_load_state("load")
-            docs.get_by_text("marts.csat_by_channel_day").first.wait_for(timeout=10_000)
+            docs.get_by_text("marts.feedback_by_channel_day").first.wait_for(timeout=10_000)
             assert outside == []
         finally:
             browser.close()

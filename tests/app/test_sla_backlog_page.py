@@ -13,7 +13,7 @@ from csops.kernel.paths import CsopsHome
 from tests.app.pages import (assert_no_exception, contact_dates, infos, open_page, plotly_values, read_published,
                              sidebar_filters, table_with, widget)
 
-PAGE = "views/sla_backlog.py"
+PAGE = "views/sla_backlog/__init__.py"
 COMPLIANCE_KEYS = ["created_date", "ticket_priority", "channel", "team_key"]
 COMPLIANCE_VALUES = ["policy_hours", "target_minutes", "ticket_count", "met_count", "breached_count",
                      "in_flight_count", "unmeasured_count", "sla_compliance_rate"]

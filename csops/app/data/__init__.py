@@ -1,8 +1,8 @@
 """The app's one door into the warehouse: the current publication, opened read-only.
 
 This package holds every query the app makes, parameterised: the core here (the
-publication, its connection, the cached :func:`frame`, the filter options, CSAT), and one
-module per page's marts (``overview``, ``sla``, ``queues``, ``fcr``, ``feedback``,
+publication, its connection, the cached :func:`frame`, the filter options), and one
+module per area's marts (``kpis``, ``overview``, ``sla``, ``queues``, ``fcr``, ``feedback``,
 ``people``, ``quality``) and the records behind any aggregate (``records``).
 
 The app never opens the pipeline's working warehouse (see ``csops.kernel.publication``). Each
@@ -13,8 +13,9 @@ Everything cached here is keyed by the publication's file path: a publication fi
 never changes once written, so a cached answer for a path is never stale, and a new
 publication (a new path) is a cache miss by construction.
 
-Queries return the marts' columns as they are. KPIs are defined in the marts only; the
-app shows their rates, intervals, n and low-sample flags and never recomputes them.
+Queries return the marts' columns as they are, named in a :class:`MartColumns` declaration
+beside the query. KPIs are defined in the marts only; the app shows their rates, intervals, n,
+flags and ranks and never recomputes them.
 """
 
 from __future__ import annotations
@@ -27,56 +28,55 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from csops.app.weeks import DAYS_IN_WEEK, week_start
 from csops.kernel.paths import csops_home
-from csops.kernel.publication import KEEP_PUBLICATIONS, LastRun, Publication, read_current, read_last_run
+from csops.kernel.last_run import LastRun, read_last_run
+from csops.kernel.publication import KEEP_PUBLICATIONS, Publication, read_current
 
 BUILD_PARAMETERS = "build_parameters"
 
+# Every filter change is a new cache key; bound the memory that can take.
+_QUERY_CACHE_ENTRIES = 1024
+
 
 @dataclass(frozen=True)
-class CsatGrain:
-    """A period grain of CSAT by channel, and the mart that states CSAT at that grain."""
+class MartColumns:
+    """The columns the app reads from one mart, named once: the query selects them by name (a mart
+    gaining a column changes nothing), and a test checks each against the mart's contract."""
+
+    mart: str
+    columns: tuple[str, ...]
+
+    @property
+    def table(self) -> str:
+        return f"marts.{self.mart}"
+
+    def select(self, alias: str | None = None) -> str:
+        """The columns as a select list, each prefixed with ``alias.`` when given."""
+        return ", ".join(f"{alias}.{column}" if alias else column for column in self.columns)
+
+
+@dataclass(frozen=True)
+class PeriodGrain:
+    """A period grain (a day or a week) of marts stated per channel, and the mart that states it."""
 
     label: str
-    mart: str
+    read: MartColumns
     period_column: str
     period_label: str
+    days: int  # how many contact days one period holds
 
+    @property
+    def mart(self) -> str:
+        return self.read.mart
 
-# Weekly first: a channel's day rarely reaches min_responses, its week usually does.
-CSAT_GRAINS = (
-    CsatGrain("Week", "csat_by_channel_week", "week_start_date", "Week starting (Monday)"),
-    CsatGrain("Day", "csat_by_channel_day", "contact_date", "Contact date"),
-)
-# The daily mart bounds the date filter: its dates are the contacts' own.
-CSAT_MART = "csat_by_channel_day"
+    def first_period(self, start_date: date) -> date:
+        """The first period touching ``start_date``: a week is read whole."""
+        return week_start(start_date) if self.days == DAYS_IN_WEEK else start_date
 
-# The measure columns of the CSAT marts, in the order the app shows and exports them,
-# after the grain's period column. Named rather than ``select *`` so that a mart gaining
-# a column changes nothing here.
-CSAT_MEASURE_COLUMNS = (
-    "channel",
-    "response_count",
-    "top2_response_count",
-    "csat_top2_rate",
-    "csat_top2_rate_ci95_low",
-    "csat_top2_rate_ci95_high",
-    "csat_mean_score",
-    "is_low_sample",
-    "min_responses",
-)
-
-# Every filter change is a new cache key; bound the memory that can take.
-_QUERY_CACHE_ENTRIES = 256
-
-
-def csat_columns(grain: CsatGrain) -> tuple[str, ...]:
-    return (grain.period_column, *CSAT_MEASURE_COLUMNS)
-
-
-def csat_grains(publication: Publication) -> list[CsatGrain]:
-    """The grains whose mart this publication carries, weekly first."""
-    return [grain for grain in CSAT_GRAINS if has_table(publication, grain.mart)]
+    def last_day(self, period_start: date) -> date:
+        """The last contact date of the period starting on ``period_start``."""
+        return period_start + timedelta(days=self.days - 1)
 
 
 def current_publication() -> Publication | None:
@@ -104,9 +104,9 @@ class FilterOptions:
     teams: tuple[tuple[str, str], ...]  # (team_key, team_name)
 
 
-# Where the contact dates and channels come from, in order of preference: the contacts
-# fact and the dimensions when published; a publication with only the CSAT marts still filters.
-_DATE_SOURCES = (("fct_contacts", "contact_date"), (CSAT_MART, "contact_date"))
+# Where the contact dates and channels come from, in order of preference: the contacts fact and
+# the dimensions; a publication of the CSAT marts alone (the app's tests make one) still filters.
+_DATE_SOURCES = (("fct_contacts", "contact_date"), ("feedback_by_channel_day", "contact_date"))
 
 
 def filter_options(publication: Publication) -> FilterOptions | None:
@@ -132,10 +132,25 @@ def filter_options(publication: Publication) -> FilterOptions | None:
     )
 
 
+def period_rows(publication: Publication, grain: PeriodGrain, start_date: date, end_date: date,
+                channels: tuple[str, ...] | list[str]) -> pd.DataFrame:
+    """The grain's mart rows for the periods touching ``start_date``..``end_date`` (a week is read
+    whole: the mart states it per whole week, and the app does not recompute part of one) in
+    ``channels``, by period then channel."""
+    period = grain.period_column
+    return frame(publication, f"""
+        select {grain.read.select()}
+        from {grain.read.table}
+        where {period} between $first_period and $end_date
+            and list_contains($channels, channel)
+        order by {period}, channel
+    """, {"first_period": grain.first_period(start_date), "end_date": end_date,
+          "channels": tuple(sorted(channels))})
+
+
 # The teams each agent was in during the week starting ``$week_start_date`` (from the agent's
-# team spells): their names joined with " / " and their keys, one row per agent. A CTE body
-# for the pages that list agents with their teams.
-AGENT_TEAMS_OF_WEEK = """
+# team spells): their names joined with " / " and their keys, one row per agent.
+_AGENT_TEAMS_OF_WEEK = """
     select
         spells.agent_id,
         string_agg(coalesce(teams.team_name, spells.team_key), ' / ' order by spells.valid_from_date)
@@ -150,6 +165,34 @@ AGENT_TEAMS_OF_WEEK = """
 """
 
 
+def agent_week_rows(publication: Publication, read: MartColumns, week_start_date: date, teams: tuple[str, ...],
+                    include_teamless: bool, order_by: str) -> pd.DataFrame:
+    """One week of an agent-week mart (``read``: its ``week_start_date``, ``agent_id`` and measures)
+    for the agents who were in a chosen team on any day of it (``dim_agent_teams``), with the agent's
+    name and the team(s) of that week, oldest first: an agent who moved mid-week has both, and one
+    row for the week, as the mart states it. ``include_teamless`` also keeps agents in no team that
+    week and the mart's row without an agent, as when every team is chosen."""
+    return frame(publication, f"""
+        with week_spells as ({_AGENT_TEAMS_OF_WEEK})
+
+        select
+            {read.select("performance")},
+            coalesce(agents.agent_name, performance.agent_id::varchar) as agent_name,
+            coalesce(week_spells.team_names, 'No team') as team_names
+        from {read.table} as performance
+        left join marts.dim_agents as agents
+            on performance.agent_id = agents.agent_id
+        left join week_spells
+            on performance.agent_id = week_spells.agent_id
+        where performance.week_start_date = $week_start_date
+            and (
+                list_has_any(week_spells.team_keys, $teams)
+                or ($include_teamless and week_spells.team_keys is null)
+            )
+        order by {order_by}
+    """, {"week_start_date": week_start_date, "teams": tuple(sorted(teams)), "include_teamless": include_teamless})
+
+
 def frame(publication: Publication, sql: str, parameters: dict[str, Any] | None = None) -> pd.DataFrame:
     """The rows of a parameterised query (``$name`` placeholders) on the publication, cached per
     publication file. Columns named ``*_date`` come back as dates (DuckDB gives timestamps)."""
@@ -158,8 +201,10 @@ def frame(publication: Publication, sql: str, parameters: dict[str, Any] | None 
     return _frame(str(publication.path), sql, tuple(sorted(hashable.items())))
 
 
-@st.cache_data(max_entries=_QUERY_CACHE_ENTRIES * 4, show_spinner=False)
+@st.cache_data(max_entries=_QUERY_CACHE_ENTRIES, show_spinner=False)
 def _frame(publication_path: str, sql: str, parameters: tuple) -> pd.DataFrame:
+    # Streamlit runs each session's script in its own thread and a DuckDB connection
+    # must not be used by two threads at once, so every query takes its own cursor.
     with _connection(publication_path).cursor() as cursor:
         result = cursor.execute(sql, {name: list(value) if isinstance(value, tuple) else value
                                       for name, value in parameters}).df()
@@ -175,41 +220,14 @@ def has_table(publication: Publication, table_name: str) -> bool:
 
 
 def build_parameters(publication: Publication) -> dict[str, Any]:
-    """The parameter values the build used (``marts.build_parameters``), newest build first.
-
-    Empty when the publication has no ``build_parameters`` table.
-    """
+    """The parameter values the build used (``marts.build_parameters``, the newest build), as
+    plain Python values; empty when the publication has no ``build_parameters``."""
     if not has_table(publication, BUILD_PARAMETERS):
         return {}
-    return _build_parameters(str(publication.path))
-
-
-def channels(publication: Publication) -> list[str]:
-    """The channels present in the CSAT mart, alphabetically."""
-    return _csat_channels(str(publication.path))
-
-
-def csat_date_bounds(publication: Publication) -> tuple[date, date] | None:
-    """First and last contact date in the CSAT mart; None when the mart has no rows."""
-    return _csat_date_bounds(str(publication.path))
-
-
-def csat_by_channel(
-    publication: Publication,
-    grain: CsatGrain,
-    start_date: date,
-    end_date: date,
-    channels: tuple[str, ...] | list[str],
-) -> pd.DataFrame:
-    """Rows of the grain's mart for contact dates ``start_date`` to ``end_date`` (inclusive)
-    and a channel in ``channels``, ordered by period then channel.
-
-    A week is shown whole when any of its days is in the range: the mart states CSAT per
-    whole week, and the app does not recompute it for part of one.
-    """
-    first_period = start_date - timedelta(days=start_date.weekday()) if grain.period_column == "week_start_date" else start_date
-    # Sorted so that the same selection in another order hits the same cache entry.
-    return _csat_rows(str(publication.path), grain, first_period, end_date, tuple(sorted(channels)))
+    rows = frame(publication, f"select * from marts.{BUILD_PARAMETERS} order by built_at desc nulls last limit 1")
+    if rows.empty:
+        return {}
+    return {column: _python_value(value) for column, value in rows.iloc[0].items()}
 
 
 def _close_connection(connection: duckdb.DuckDBPyConnection) -> None:
@@ -222,68 +240,6 @@ def _close_connection(connection: duckdb.DuckDBPyConnection) -> None:
 @st.cache_resource(max_entries=KEEP_PUBLICATIONS, on_release=_close_connection, show_spinner=False)
 def _connection(publication_path: str) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(publication_path, read_only=True)
-
-
-def _query(publication_path: str, sql: str, parameters: list[Any] | None = None) -> pd.DataFrame:
-    # Streamlit runs each session's script in its own thread and a DuckDB connection
-    # must not be used by two threads at once, so every query takes its own cursor.
-    with _connection(publication_path).cursor() as cursor:
-        return cursor.execute(sql, parameters or []).df()
-
-
-@st.cache_data(max_entries=_QUERY_CACHE_ENTRIES, show_spinner=False)
-def _build_parameters(publication_path: str) -> dict[str, Any]:
-    frame = _query(
-        publication_path,
-        f"select * from marts.{BUILD_PARAMETERS} order by built_at desc nulls last limit 1",
-    )
-    if frame.empty:
-        return {}
-    # Plain Python values (datetime, int, str) rather than numpy/pandas scalars.
-    return {column: _python_value(value) for column, value in frame.iloc[0].items()}
-
-
-@st.cache_data(max_entries=_QUERY_CACHE_ENTRIES, show_spinner=False)
-def _csat_channels(publication_path: str) -> list[str]:
-    frame = _query(publication_path, f"select distinct channel from marts.{CSAT_MART} order by channel")
-    return frame["channel"].tolist()
-
-
-@st.cache_data(max_entries=_QUERY_CACHE_ENTRIES, show_spinner=False)
-def _csat_date_bounds(publication_path: str) -> tuple[date, date] | None:
-    frame = _query(
-        publication_path,
-        f"select min(contact_date) as first_date, max(contact_date) as last_date from marts.{CSAT_MART}",
-    )
-    first_date, last_date = frame.iloc[0]["first_date"], frame.iloc[0]["last_date"]
-    if pd.isna(first_date):
-        return None
-    return pd.Timestamp(first_date).date(), pd.Timestamp(last_date).date()
-
-
-@st.cache_data(max_entries=_QUERY_CACHE_ENTRIES, show_spinner=False)
-def _csat_rows(
-    publication_path: str,
-    grain: CsatGrain,
-    first_period: date,
-    end_date: date,
-    channels: tuple[str, ...],
-) -> pd.DataFrame:
-    period = grain.period_column
-    frame = _query(
-        publication_path,
-        f"""
-        select {", ".join(csat_columns(grain))}
-        from marts.{grain.mart}
-        where {period} between ? and ?
-            and list_contains(?::varchar[], channel)
-        order by {period}, channel
-        """,
-        [first_period, end_date, list(channels)],
-    )
-    # DuckDB hands DATE back as a timestamp; the mart's grain is a calendar date.
-    frame[period] = pd.to_datetime(frame[period]).dt.date
-    return frame
 
 
 def _python_value(value: Any) -> Any:

@@ -1,5 +1,6 @@
 """The overview's numbers: each headline KPI per week and channel scope, with its target and change
-(``marts.kpi_overview_weekly``, ``marts.kpi_targets``)."""
+(``marts.kpi_overview_weekly``); labels, formats and where each target comes from are the registry's
+(``csops.app.data.kpis``)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,26 @@ from datetime import date
 
 import pandas as pd
 
-from csops.app.data import frame
+from csops.app.data import MartColumns, frame
+from csops.app.weeks import week_start
 from csops.kernel.publication import Publication
 
 OVERVIEW_MART = "kpi_overview_weekly"
+
+WEEKS = MartColumns(OVERVIEW_MART, ("week_start_date", "is_complete_week"))
+SCOPES = MartColumns(OVERVIEW_MART, ("channel_scope",))
+TILES = MartColumns(OVERVIEW_MART, (
+    "kpi_name", "kpi_label", "unit", "kpi_value", "sample_size", "is_low_sample", "change_from_previous_week",
+    "target_value", "target_direction", "is_meeting_target",
+))
+TRENDS = MartColumns(OVERVIEW_MART, (
+    "week_start_date", "kpi_name", "kpi_label", "unit", "kpi_value", "sample_size", "is_low_sample", "target_value",
+    "target_direction", "is_meeting_target", "is_complete_week",
+))
+MOVERS = MartColumns(OVERVIEW_MART, (
+    "channel_scope", "kpi_name", "kpi_label", "unit", "previous_week_value", "kpi_value", "change_from_previous_week",
+    "is_improving", "sample_size", "previous_week_sample_size",
+))
 
 
 def weeks(publication: Publication, start_date: date, end_date: date) -> pd.DataFrame:
@@ -18,45 +35,42 @@ def weeks(publication: Publication, start_date: date, end_date: date) -> pd.Data
     return frame(publication, f"""
         select week_start_date, bool_and(is_complete_week) as is_complete_week
         from marts.{OVERVIEW_MART}
-        where week_start_date between date_trunc('week', $start_date::date) and $end_date
+        where week_start_date between $first_week and $end_date
         group by week_start_date
         order by week_start_date desc
-    """, {"start_date": start_date, "end_date": end_date})
+    """, {"first_week": week_start(start_date), "end_date": end_date})
 
 
 def scopes(publication: Publication) -> list[str]:
-    return frame(publication, f"select distinct channel_scope from marts.{OVERVIEW_MART} "
+    return frame(publication, f"select distinct {SCOPES.select()} from marts.{OVERVIEW_MART} "
                               "order by channel_scope = 'all' desc, channel_scope")["channel_scope"].tolist()
 
 
 def kpis(publication: Publication, week_start_date: date, channel_scope: str) -> pd.DataFrame:
-    """One row per KPI for the week and scope, in the targets' order."""
+    """One row per KPI for the week and scope: SLA compliance first, then rates, seconds, scores."""
     return frame(publication, f"""
-        select overview.*, targets.target_source
-        from marts.{OVERVIEW_MART} as overview
-        join marts.kpi_targets as targets using (kpi_name)
-        where overview.week_start_date = $week and overview.channel_scope = $scope
-        order by targets.kpi_name = 'sla_compliance_rate' desc, targets.unit, overview.kpi_name
+        select {TILES.select()}
+        from marts.{OVERVIEW_MART}
+        where week_start_date = $week and channel_scope = $scope
+        order by kpi_name = 'sla_compliance_rate' desc, unit, kpi_name
     """, {"week": week_start_date, "scope": channel_scope})
 
 
 def trends(publication: Publication, start_date: date, end_date: date, channel_scope: str) -> pd.DataFrame:
     """Every KPI's weekly value in the date range, for one scope."""
     return frame(publication, f"""
-        select week_start_date, kpi_name, kpi_label, unit, kpi_value, sample_size, is_low_sample, target_value,
-            target_direction, is_meeting_target, is_complete_week
+        select {TRENDS.select()}
         from marts.{OVERVIEW_MART}
-        where channel_scope = $scope and week_start_date between date_trunc('week', $start_date::date) and $end_date
+        where channel_scope = $scope and week_start_date between $first_week and $end_date
         order by kpi_name, week_start_date
-    """, {"scope": channel_scope, "start_date": start_date, "end_date": end_date})
+    """, {"scope": channel_scope, "first_week": week_start(start_date), "end_date": end_date})
 
 
 def movers(publication: Publication, week_start_date: date, channels: tuple[str, ...]) -> pd.DataFrame:
     """The week's changes per channel and KPI, largest first within each unit; rows where this or the
     previous week is a low sample are left out (a change between thin weeks is noise, not news)."""
     return frame(publication, f"""
-        select channel_scope, kpi_name, kpi_label, unit, previous_week_value, kpi_value, change_from_previous_week,
-            is_improving, sample_size, previous_week_sample_size
+        select {MOVERS.select()}
         from marts.{OVERVIEW_MART}
         where week_start_date = $week and channel_scope <> 'all' and list_contains($channels, channel_scope)
             and change_from_previous_week is not null and not is_low_sample and not is_previous_week_low_sample

@@ -9,64 +9,34 @@ its ``interval_date`` is the reporting-timezone date, so a heatmap's rows are th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 
-from csops.app.data import build_parameters, frame, has_table
+from csops.app.data import MartColumns, build_parameters, frame
+from csops.app.weeks import week_end, week_start
 from csops.kernel.publication import Publication
 
 INTERVAL_MART = "queue_interval_metrics"
 DAILY_MART = "queue_daily_metrics"
-TARGETS_MART = "kpi_targets"
 # The daily mart's row for calls that ended in the IVR: no queue, never offered.
 IVR_ROW = "(ivr)"
-# When a build recorded no reporting timezone (older publications): show the mart's UTC.
-FALLBACK_TIMEZONE = "UTC"
 
 # The interval mart's columns the page shows or exports, in that order.
-INTERVAL_COLUMNS = (
-    "queue_name",
-    "interval_start_at",
-    "interval_date",
-    "offered_calls",
-    "answered_calls",
-    "abandoned_calls",
-    "short_abandoned_calls",
-    "callback_requested_calls",
-    "service_level_rate",
-    "asa_seconds",
-    "abandon_rate",
-    "staffed_agents",
-    "required_agents",
-    "required_agents_service_level_rate",
-    "traffic_erlangs",
-    "erlang_aht_seconds",
-    "occupancy_rate",
-    "queue_interval_minutes",
-    "sl_threshold_seconds",
-    "short_abandon_seconds",
-    "service_level_target",
-)
+INTERVALS = MartColumns(INTERVAL_MART, (
+    "queue_name", "interval_start_at", "interval_date", "offered_calls", "answered_calls", "abandoned_calls",
+    "short_abandoned_calls", "callback_requested_calls", "service_level_rate", "asa_seconds", "abandon_rate",
+    "staffed_agents", "required_agents", "is_understaffed", "required_agents_service_level_rate", "traffic_erlangs",
+    "erlang_aht_seconds", "occupancy_rate", "queue_interval_minutes", "sl_threshold_seconds",
+    "short_abandon_seconds", "service_level_target",
+))
 
 # The daily mart's columns the abandons trend and table show, in that order.
-DAILY_COLUMNS = (
-    "queue_date",
-    "queue_name",
-    "offered_calls",
-    "answered_calls",
-    "abandoned_calls",
-    "short_abandoned_calls",
-    "callback_requested_calls",
-    "abandon_rate",
-    "asa_seconds",
-    "service_level_rate",
-    "p90_wait_seconds",
-    "longest_wait_seconds",
-    "short_abandon_seconds",
-    "sl_threshold_seconds",
-    "service_level_target",
-)
+DAILY = MartColumns(DAILY_MART, (
+    "queue_date", "queue_name", "offered_calls", "answered_calls", "abandoned_calls", "short_abandoned_calls",
+    "callback_requested_calls", "abandon_rate", "asa_seconds", "service_level_rate", "p90_wait_seconds",
+    "longest_wait_seconds", "short_abandon_seconds", "sl_threshold_seconds", "service_level_target",
+))
 
 
 @dataclass(frozen=True)
@@ -78,12 +48,12 @@ class Week:
 
     @property
     def end_date(self) -> date:
-        return self.start_date + timedelta(days=6)
+        return week_end(self.start_date)
 
 
 def reporting_timezone(publication: Publication) -> str:
-    """The timezone of the marts' dates (``reporting_timezone`` of the build), else UTC."""
-    return str(build_parameters(publication).get("reporting_timezone") or FALLBACK_TIMEZONE)
+    """The timezone of the marts' dates (``reporting_timezone`` of the build)."""
+    return str(build_parameters(publication)["reporting_timezone"])
 
 
 def queue_names(publication: Publication, start_date: date, end_date: date) -> list[str]:
@@ -105,13 +75,12 @@ def weeks(publication: Publication, start_date: date, end_date: date) -> list[We
     a week the centre was closed on Sunday is.
     """
     rows = frame(publication, f"""
-        select distinct date_trunc('week', interval_date)::date as week_start_date
+        select distinct interval_date
         from marts.{INTERVAL_MART}
         where interval_date between $start_date and $end_date
-        order by week_start_date desc
     """, {"start_date": start_date, "end_date": end_date})
-    return [Week(start, start >= start_date and start + timedelta(days=6) <= end_date)
-            for start in rows["week_start_date"]]
+    starts = sorted({week_start(day) for day in rows["interval_date"]}, reverse=True)
+    return [Week(start, start >= start_date and week_end(start) <= end_date) for start in starts]
 
 
 def default_week(choices: list[Week]) -> Week | None:
@@ -125,7 +94,7 @@ def interval_rows(publication: Publication, start_date: date, end_date: date, qu
     ``interval_start_local_at``: the interval's start in ``timezone`` (for display only)."""
     return frame(publication, f"""
         select
-            {", ".join(INTERVAL_COLUMNS)},
+            {INTERVALS.select()},
             timezone($timezone, interval_start_at at time zone 'UTC') as interval_start_local_at
         from marts.{INTERVAL_MART}
         where interval_date between $start_date and $end_date
@@ -150,21 +119,10 @@ def daily_rows(publication: Publication, start_date: date, end_date: date,
     """The daily mart's rows for queue dates ``start_date``..``end_date`` and these queues (never the
     '(ivr)' row: its calls were not offered to a queue), by date then queue."""
     return frame(publication, f"""
-        select {", ".join(DAILY_COLUMNS)}
+        select {DAILY.select()}
         from marts.{DAILY_MART}
         where queue_date between $start_date and $end_date
             and queue_name <> '{IVR_ROW}'
             and list_contains($queues, queue_name)
         order by queue_date, queue_name
     """, {"start_date": start_date, "end_date": end_date, "queues": tuple(sorted(queues))})
-
-
-def kpi_target(publication: Publication, kpi_name: str) -> tuple[float, str] | None:
-    """(target_value, target_direction) of a KPI from ``marts.kpi_targets``; None when not published."""
-    if not has_table(publication, TARGETS_MART):
-        return None
-    rows = frame(publication, f"select target_value, target_direction from marts.{TARGETS_MART} "
-                              "where kpi_name = $kpi_name", {"kpi_name": kpi_name})
-    if rows.empty:
-        return None
-    return float(rows.iloc[0]["target_value"]), str(rows.iloc[0]["target_direction"])

@@ -3,9 +3,8 @@
 end-of-day backlog (``ticket_backlog_daily``).
 
 Rows come back at the marts' grain with the marts' columns; nothing here forms a rate.
-Team filters: the marts report a ticket whose group is no team as team ``unknown`` (null
-``team_key`` in the fact). No team filter can pick it, so it is shown only when every team
-is selected.
+Team filters: the marts report a ticket whose group is no team as team ``unknown``, the unknown
+member of ``dim_teams``, which the team filter picks like any team.
 """
 
 from __future__ import annotations
@@ -14,53 +13,43 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from csops.app.data import frame, has_table
+from csops.app.data import MartColumns, frame
 from csops.kernel.publication import Publication
 
-COMPLIANCE_MART = "ticket_sla_compliance_daily"
-SLA_FACT = "fct_ticket_slas"
-BACKLOG_MART = "ticket_backlog_daily"
-TEAMS_DIMENSION = "dim_teams"
-TARGETS_MART = "kpi_targets"
 UNKNOWN_TEAM = "unknown"
 
-# The compliance mart's columns, in the order the page shows and exports them.
-COMPLIANCE_COLUMNS = (
-    "created_date",
-    "sla_kind",
-    "ticket_priority",
-    "channel",
-    "team_key",
-    "policy_hours",
-    "target_minutes",
-    "ticket_count",
-    "met_count",
-    "breached_count",
-    "in_flight_count",
-    "unmeasured_count",
-    "sla_compliance_rate",
-    "mean_completed_elapsed_sla_minutes",
-    "p50_completed_elapsed_sla_minutes",
-    "as_of_at",
-)
-BACKLOG_COLUMNS = (
-    "backlog_date",
-    "team_key",
-    "channel",
-    "measured_at",
-    "backlog_ticket_count",
-    "backlog_age_p50_hours",
-    "backlog_age_p90_hours",
-    "created_ticket_count",
-    "solve_count",
-    "reopen_count",
-    "reporting_timezone",
-)
+COMPLIANCE = MartColumns("ticket_sla_compliance_daily", (
+    "created_date", "sla_kind", "ticket_priority", "channel", "team_key", "policy_hours", "target_minutes",
+    "ticket_count", "met_count", "breached_count", "in_flight_count", "unmeasured_count", "sla_compliance_rate",
+    "mean_completed_elapsed_sla_minutes", "p50_completed_elapsed_sla_minutes", "as_of_at",
+))
+BACKLOG = MartColumns("ticket_backlog_daily", (
+    "backlog_date", "team_key", "channel", "measured_at", "backlog_ticket_count", "backlog_age_p50_hours",
+    "backlog_age_p90_hours", "created_ticket_count", "solve_count", "reopen_count", "reporting_timezone",
+))
+BREACHES = MartColumns("fct_ticket_slas", (
+    "ticket_id", "sla_kind", "ticket_priority", "channel", "team_key", "created_at", "created_date", "policy_hours",
+    "target_minutes", "elapsed_sla_minutes", "elapsed_calendar_minutes", "as_of_at",
+))
+TEAM_NAMES = MartColumns("dim_teams", ("team_key", "team_name"))
+COMPLIANCE_MART, SLA_FACT, BACKLOG_MART, TEAMS_DIMENSION = (COMPLIANCE.mart, BREACHES.mart, BACKLOG.mart,
+                                                           TEAM_NAMES.mart)
 
 # Urgent first: the order a manager reads priorities in.
 _PRIORITY_ORDER = "case ticket_priority when 'urgent' then 0 when 'high' then 1 when 'normal' then 2 " \
                   "when 'low' then 3 else 4 end"
-_TEAM_CONDITION = "($every_team or list_contains($teams, team_key))"
+_TEAM_CONDITION = "($every_team or list_contains($teams, {alias}team_key))"
+# The tickets breaching now, whatever their creation date: the SLA is breached and its clock still
+# runs at the as-of time. A CTE body, with the team's name.
+_BREACHING_NOW = f"""
+    select {BREACHES.select("slas")}, teams.team_name
+    from marts.{SLA_FACT} as slas
+    left join marts.{TEAMS_DIMENSION} as teams on slas.team_key = teams.team_key
+    where slas.sla_status = 'breached'
+        and not slas.is_completed
+        and list_contains($channels, slas.channel)
+        and {_TEAM_CONDITION.format(alias="slas.")}
+"""
 
 
 def _filter_parameters(channels, teams, every_team: bool) -> dict:
@@ -79,24 +68,15 @@ def compliance_rows(publication: Publication, sla_kind: str, start_date: date, e
     """``ticket_sla_compliance_daily`` rows of one SLA kind, tickets created ``start_date`` to
     ``end_date``, in the channels and teams chosen; by day, priority (urgent first), channel, team."""
     return frame(publication, f"""
-        select {", ".join(COMPLIANCE_COLUMNS)}
+        select {COMPLIANCE.select()}
         from marts.{COMPLIANCE_MART}
         where sla_kind = $sla_kind
             and created_date between $start_date and $end_date
             and list_contains($channels, channel)
-            and {_TEAM_CONDITION}
+            and {_TEAM_CONDITION.format(alias="")}
         order by created_date, {_PRIORITY_ORDER}, channel, team_key
     """, {"sla_kind": sla_kind, "start_date": start_date, "end_date": end_date,
           **_filter_parameters(channels, teams, every_team)})
-
-
-def compliance_target(publication: Publication) -> pd.Series | None:
-    """The overview's SLA-compliance target (``kpi_targets``), or None when not published."""
-    if not has_table(publication, TARGETS_MART):
-        return None
-    rows = frame(publication, f"select kpi_label, target_value, target_direction, target_source "
-                              f"from marts.{TARGETS_MART} where kpi_name = 'sla_compliance_rate'")
-    return None if rows.empty else rows.iloc[0]
 
 
 def as_of_at(publication: Publication) -> datetime | None:
@@ -111,18 +91,12 @@ def breaches_in_flight(publication: Publication, channels, teams, every_team: bo
     (``sla_status = 'breached'`` and not ``is_completed``), in the channels and teams chosen,
     whatever their creation date; the oldest ticket first."""
     return frame(publication, f"""
-        select slas.ticket_id, slas.sla_kind, slas.ticket_priority, slas.channel,
-            coalesce(slas.team_key, '{UNKNOWN_TEAM}') as team_key,
-            coalesce(teams.team_name, '{UNKNOWN_TEAM}') as team_name,
-            slas.created_at, slas.created_date, slas.policy_hours, slas.target_minutes,
-            slas.elapsed_sla_minutes, slas.elapsed_calendar_minutes, slas.as_of_at
-        from marts.{SLA_FACT} as slas
-        left join marts.{TEAMS_DIMENSION} as teams on slas.team_key = teams.team_key
-        where slas.sla_status = 'breached'
-            and not slas.is_completed
-            and list_contains($channels, slas.channel)
-            and ($every_team or list_contains($teams, slas.team_key))
-        order by slas.created_at, slas.ticket_id, slas.sla_kind
+        with breaching as ({_BREACHING_NOW})
+
+        select ticket_id, sla_kind, ticket_priority, channel, team_key, team_name, created_at, created_date,
+            policy_hours, target_minutes, elapsed_sla_minutes, elapsed_calendar_minutes, as_of_at
+        from breaching
+        order by created_at, ticket_id, sla_kind
     """, _filter_parameters(channels, teams, every_team))
 
 
@@ -130,18 +104,11 @@ def breach_counts(publication: Publication, channels, teams, every_team: bool) -
     """How many tickets are breaching now, per SLA kind, team and priority (the same tickets
     as :func:`breaches_in_flight`)."""
     return frame(publication, f"""
-        with counted as (
-            select slas.sla_kind,
-                coalesce(slas.team_key, '{UNKNOWN_TEAM}') as team_key,
-                coalesce(teams.team_name, '{UNKNOWN_TEAM}') as team_name,
-                slas.ticket_priority,
-                count(*) as breached_in_flight_count
-            from marts.{SLA_FACT} as slas
-            left join marts.{TEAMS_DIMENSION} as teams on slas.team_key = teams.team_key
-            where slas.sla_status = 'breached'
-                and not slas.is_completed
-                and list_contains($channels, slas.channel)
-                and ($every_team or list_contains($teams, slas.team_key))
+        with breaching as ({_BREACHING_NOW}),
+
+        counted as (
+            select sla_kind, team_key, team_name, ticket_priority, count(*) as breached_in_flight_count
+            from breaching
             group by all
         )
 
@@ -155,13 +122,12 @@ def backlog_rows(publication: Publication, start_date: date, end_date: date, cha
     """``ticket_backlog_daily`` rows for backlog days ``start_date`` to ``end_date``, in the
     channels and teams chosen, with the team's name; by day, team, channel."""
     return frame(publication, f"""
-        select {", ".join(f"backlog.{column}" for column in BACKLOG_COLUMNS[:2])},
-            coalesce(teams.team_name, backlog.team_key) as team_name,
-            {", ".join(f"backlog.{column}" for column in BACKLOG_COLUMNS[2:])}
+        select {BACKLOG.select("backlog")},
+            coalesce(teams.team_name, backlog.team_key) as team_name
         from marts.{BACKLOG_MART} as backlog
         left join marts.{TEAMS_DIMENSION} as teams on backlog.team_key = teams.team_key
         where backlog.backlog_date between $start_date and $end_date
             and list_contains($channels, backlog.channel)
-            and ($every_team or list_contains($teams, backlog.team_key))
+            and {_TEAM_CONDITION.format(alias="backlog.")}
         order by backlog.backlog_date, team_name, backlog.channel
     """, {"start_date": start_date, "end_date": end_date, **_filter_parameters(channels, teams, every_team)})

@@ -1,24 +1,26 @@
 """Page: the overview. Are we meeting our targets this week, what changed since last week,
 and what moved most? Every number is a row of ``marts.kpi_overview_weekly``: the KPI, its
-n, its target and its change are the mart's; the page chooses and lays them out."""
+n, its target and its change are the mart's; the page chooses and lays them out, in the formats
+of the KPI registry (``marts.dim_kpis``)."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from csops.app import components, filters
+from csops.app import charts, components, filters, labels
 from csops.app.data import overview, records
+from csops.app.weeks import week_end
+from csops.kernel.publication import Publication
 
 TITLE = "Overview"
 URL_PATH = "overview"
 
 ALL = "all"
 MOVERS_SHOWN = 8
+TILES_PER_ROW = 4
 # Each KPI's records, for its drill-down: (records function, what they are, extra equalities).
 _RECORDS = {
     "sla_compliance_rate": (records.ticket_slas, "tickets", {"sla_kind": "first_response"}),
@@ -28,12 +30,8 @@ _RECORDS = {
 }
 
 
-def render() -> None:
-    st.title(TITLE)
-    page = components.start_page(overview.OVERVIEW_MART, "kpi_targets")
-    if page is None:
-        return
-    publication, chosen = page
+@components.page(TITLE, overview.OVERVIEW_MART)
+def render(publication: Publication, chosen: filters.Filters) -> None:
     weeks = overview.weeks(publication, chosen.start_date, chosen.end_date)
     if weeks.empty:
         st.info(f"No week between {chosen.start_date} and {chosen.end_date} has KPIs yet.")
@@ -44,88 +42,75 @@ def render() -> None:
     week_column, scope_column = st.columns([1, 1])
     week = week_column.selectbox(
         "Week", weeks["week_start_date"].tolist(), index=weeks["week_start_date"].tolist().index(default_week),
-        format_func=lambda monday: f"{monday} to {monday + timedelta(days=6)}"
+        format_func=lambda monday: f"{monday} to {week_end(monday)}"
         + ("" if weeks.set_index("week_start_date").loc[monday, "is_complete_week"] else " (in progress)"))
     scope = scope_column.selectbox("Channels", scopes, format_func=lambda s: "All channels" if s == ALL else s,
                                    index=0 if chosen.is_every_channel or len(scopes) == 1 else 1)
     if not chosen.is_every_team:
         st.caption("The overview is per channel, not per team: the team filter applies on the other pages.")
 
+    registry = labels.registry(publication)
     kpis = overview.kpis(publication, week, scope)
-    _render_tiles(kpis)
+    _render_tiles(kpis, registry)
     st.subheader("Trends")
     trends = overview.trends(publication, chosen.start_date, chosen.end_date, scope)
-    st.plotly_chart(_trend_figure(trends), width="stretch")
+    st.plotly_chart(trend_figure(trends, registry), width="stretch")
     st.caption("Each KPI per week, with its target (dashed). Hollow markers: low-sample weeks; the last week may "
                "still be in progress (FCR waits for its repeat windows to close).")
     _render_movers(publication, week, chosen)
     _render_drill_down(publication, kpis, week, scope)
 
 
-def _format(value, unit: str) -> str:
-    if value is None or pd.isna(value):
-        return "n/a"
-    if unit == "rate":
-        return f"{value:.1%}"
-    if unit == "seconds":
-        return f"{value:.0f} s"
-    return f"{value:.0f}"
-
-
-def _format_change(value, unit: str) -> str | None:
+def _format_change(value, kpi: labels.Kpi) -> str | None:
     if value is None or pd.isna(value):
         return None
-    if unit == "rate":
+    if kpi.is_rate:
         return f"{value * 100:+.1f} pp"
-    if unit == "seconds":
-        return f"{value:+.0f} s"
-    return f"{value:+.0f}"
+    return f"{value:+.0f}{kpi.suffix}"
 
 
-def _render_tiles(kpis: pd.DataFrame) -> None:
+def _render_tiles(kpis: pd.DataFrame, registry: dict[str, labels.Kpi]) -> None:
     st.caption("Each tile: the week's value, its change against the week before (green when it moves toward the "
-               "target), and the target. Targets: `seeds/kpi_target_settings.csv`.")
-    for row_start in range(0, len(kpis), 4):
-        columns = st.columns(4)
-        for column, (_, kpi) in zip(columns, kpis.iloc[row_start:row_start + 4].iterrows()):
-            direction = "≥" if kpi["target_direction"] == "at_least" else "≤"
-            met = kpi["is_meeting_target"]
+               "target), and the target. Targets: the KPI registry, `seeds/kpi_registry.csv`.")
+    for row_start in range(0, len(kpis), TILES_PER_ROW):
+        columns = st.columns(TILES_PER_ROW)
+        for column, (_, row) in zip(columns, kpis.iloc[row_start:row_start + TILES_PER_ROW].iterrows()):
+            kpi = registry[row["kpi_name"]]
+            direction = "≥" if row["target_direction"] == "at_least" else "≤"
+            met = row["is_meeting_target"]
             verdict = "no value" if pd.isna(met) else "meets target" if met else "misses target"
-            low = " Low sample: read with care." if kpi["is_low_sample"] else ""
+            low = " Low sample: read with care." if row["is_low_sample"] else ""
             column.metric(
-                kpi["kpi_label"], _format(kpi["kpi_value"], kpi["unit"]),
-                delta=_format_change(kpi["change_from_previous_week"], kpi["unit"]),
-                delta_color="normal" if kpi["target_direction"] == "at_least" else "inverse",
-                help=f"n = {int(kpi['sample_size']):,}.{low} Target {direction} "
-                     f"{_format(kpi['target_value'], kpi['unit'])} ({kpi['target_source'].replace('_', ' ')}).",
+                row["kpi_label"], kpi.format(row["kpi_value"]),
+                delta=_format_change(row["change_from_previous_week"], kpi),
+                delta_color="normal" if row["target_direction"] == "at_least" else "inverse",
+                help=f"n = {int(row['sample_size']):,}.{low} Target {direction} "
+                     f"{kpi.format(row['target_value'])} ({str(kpi.target_source).replace('_', ' ')}).",
                 border=True,
             )
-            column.caption(f"Target {direction} {_format(kpi['target_value'], kpi['unit'])}: {verdict}")
+            column.caption(f"Target {direction} {kpi.format(row['target_value'])}: {verdict}")
 
 
-def _trend_figure(trends: pd.DataFrame) -> go.Figure:
-    labels = trends.drop_duplicates("kpi_name")[["kpi_name", "kpi_label", "unit"]].reset_index(drop=True)
+def trend_figure(trends: pd.DataFrame, registry: dict[str, labels.Kpi]) -> go.Figure:
+    kpi_names = list(dict.fromkeys(trends["kpi_name"]))
+    columns = TILES_PER_ROW
+    rows = (len(kpi_names) + columns - 1) // columns
     # The label comes from a seed the manager edits: drawn as text (kpi_name, which picks the rows, is untouched).
-    labels = labels.assign(kpi_label=labels["kpi_label"].map(components.chart_text, na_action="ignore"))
-    columns = 4
-    rows = (len(labels) + columns - 1) // columns
-    figure = make_subplots(rows=rows, cols=columns, subplot_titles=labels["kpi_label"].tolist(),
-                           horizontal_spacing=0.06, vertical_spacing=0.18)
-    for index, kpi in labels.iterrows():
-        series = trends[trends["kpi_name"] == kpi["kpi_name"]]
-        position = {"row": index // columns + 1, "col": index % columns + 1}
+    titles = [charts.chart_text(registry[name].label) for name in kpi_names]
+    figure = make_subplots(rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.06,
+                           vertical_spacing=0.18)
+    for index, (name, title) in enumerate(zip(kpi_names, titles)):
+        kpi, series = registry[name], trends[trends["kpi_name"] == name]
+        cell = {"row": index // columns + 1, "col": index % columns + 1}
         figure.add_trace(go.Scatter(
-            x=series["week_start_date"], y=series["kpi_value"], mode="lines+markers", name=kpi["kpi_label"],
-            marker={"symbol": ["circle-open" if low else "circle" for low in series["is_low_sample"]], "size": 8},
-            customdata=series["sample_size"], hovertemplate="%{x|%Y-%m-%d}: %{y}<br>n = %{customdata}<extra></extra>",
-            showlegend=False), **position)
-        figure.add_trace(go.Scatter(x=series["week_start_date"], y=series["target_value"], mode="lines",
-                                    line={"dash": "dash", "color": "grey"}, hoverinfo="skip", showlegend=False),
-                         **position)
-        if kpi["unit"] == "rate":
-            figure.update_yaxes(tickformat=".0%", **position)
-        elif kpi["unit"] == "seconds":
-            figure.update_yaxes(ticksuffix=" s", **position)
+            x=series["week_start_date"], y=series["kpi_value"], mode="lines+markers", name=title,
+            marker={"symbol": charts.sample_symbols(series["is_low_sample"]), "size": 8},
+            customdata=series["sample_size"],
+            hovertemplate=f"%{{x|{charts.DATE_FORMAT}}}: {kpi.field()}<br>n = %{{customdata}}<extra></extra>",
+            showlegend=False), **cell)
+        charts.add_target_line(figure, series["target_value"].dropna().iloc[0] if series["target_value"].notna().any()
+                               else None, kpi.value_format, **cell)
+        figure.update_yaxes(tickformat=".0%" if kpi.is_rate else None, ticksuffix=kpi.suffix or None, **cell)
     figure.update_layout(height=280 * rows, margin={"t": 40, "b": 20})
     return figure
 
@@ -139,19 +124,13 @@ def _render_movers(publication, week, chosen: filters.Filters) -> None:
     shown = movers.groupby("unit", sort=False).head(MOVERS_SHOWN)
     st.caption("The largest changes against the week before, per channel, for rates (percentage points) and "
                "for seconds and scores apart. Low-sample weeks are left out: a change between thin weeks is noise.")
-    components.table(shown, file_name=f"kpi_changes_{week}", key="movers", column_config={
-        "channel_scope": st.column_config.TextColumn("Channel"),
-        "kpi_label": st.column_config.TextColumn("KPI"),
-        "previous_week_value": st.column_config.NumberColumn("Week before", format="%.3f"),
-        "kpi_value": st.column_config.NumberColumn("This week", format="%.3f"),
-        "change_from_previous_week": st.column_config.NumberColumn("Change", format="%+.3f"),
-        "is_improving": st.column_config.CheckboxColumn("Toward target"),
-        "sample_size": st.column_config.NumberColumn("n"),
-    })
+    components.table(shown, file_name=f"kpi_changes_{week}", key="movers", column_config=labels.columns(
+        publication, ("channel_scope", "kpi_label", "previous_week_value", "kpi_value", "change_from_previous_week",
+                      "is_improving", "sample_size")))
 
 
 def _render_drill_down(publication, kpis: pd.DataFrame, week, scope: str) -> None:
-    end = week + timedelta(days=6)
+    end = week_end(week)
     channel = None if scope == ALL else scope
 
     def behind(kpi: pd.Series) -> pd.DataFrame:
