@@ -47,7 +47,11 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=CsopsDbtTranslator())
     def csops_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig,
                          warehouse: WarehouseResource, warehouse_lock: WarehouseLockResource):
-        invocation = dbt.cli(["build", *(["--full-refresh"] if config.full_refresh else [])], context=context,
+        # Unit tests feed fixed rows, so a production build that repeats them at every run spends
+        # compute for nothing (dbt's advice): they run in the test suite and in an engineer's
+        # `dbt build` (tests/marts/test_dbt_unit_tests.py).
+        invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test",
+                              *(["--full-refresh"] if config.full_refresh else [])], context=context,
                              raise_on_error=False)
         yield from invocation.stream()
         # Every test's outcome joins the run's quality record, also (above all) when one failed.
