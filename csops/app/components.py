@@ -15,8 +15,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from csops.app import data, filters
+from csops.app import data, filters, kpi_tiles
 from csops.app.data import kpis
+from csops.app.data.overview import OVERVIEW_MART
 from csops.kernel.publication import Publication
 
 PageBody = Callable[[Publication, filters.Filters], None]
@@ -86,11 +87,13 @@ def start_page(*marts: str) -> tuple[Publication, filters.Filters] | None:
     return None if chosen is None else (publication, chosen)
 
 
-def page(title: str, *marts: str, needs_selection: bool = False) -> Callable[[PageBody], Callable[[], None]]:
+def page(title: str, *marts: str, needs_selection: bool = False,
+         kpi_area: str | None = None) -> Callable[[PageBody], Callable[[], None]]:
     """A page's ``render()`` around its body: the title, then ``body(publication, chosen)`` once the
     publication, the marts the page reads (and the KPI registry its labels come from) and the
     sidebar's filters are there, else why not, on the page. ``needs_selection``: the body also needs
-    a channel, and a team where the publication has teams."""
+    a channel, and a team where the publication has teams. ``kpi_area``: the page owns the
+    registry's KPIs of that area, shown as tiles above the body (csops.app.kpi_tiles)."""
     def decorate(body: PageBody) -> Callable[[], None]:
         @functools.wraps(body)
         def render() -> None:
@@ -101,6 +104,8 @@ def page(title: str, *marts: str, needs_selection: bool = False) -> Callable[[Pa
             if needs_selection and not started[1].has_selection:
                 st.info(NO_SELECTION)
                 return
+            if kpi_area is not None and data.has_table(started[0], OVERVIEW_MART):
+                kpi_tiles.render_area(started[0], kpi_area, started[1])
             body(*started)
         return render
     return decorate

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.pages import assert_no_exception, open_page, read_published, sidebar_filters, widget
@@ -17,13 +18,14 @@ def shown_tiles(app: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in app.metric}
 
 
-def expected_tiles(home, week, scope: str) -> dict[str, str]:
+def expected_tiles(home, week, scope: str, area: str | None = None) -> dict[str, str]:
     rows = read_published(home, """
         select overview.kpi_label, overview.unit, overview.kpi_value, registry.display_format
         from marts.kpi_overview_weekly as overview
         inner join marts.dim_kpis as registry using (kpi_name)
         where overview.week_start_date = $week and overview.channel_scope = $scope
-    """, {"week": week, "scope": scope})
+            and ($area is null or registry.kpi_area = $area)
+    """, {"week": week, "scope": scope, "area": area})
 
     def shown(row) -> str:
         """The value in the registry's format (d3's, which Python's format reads alike), seconds with "s"."""
@@ -74,3 +76,24 @@ def test_a_kpi_drills_down_to_its_records(pipeline_app_home):
                                  {"a": week, "b": week + timedelta(days=6)}).iloc[0]
     assert any(f"{contacts:,} records" in caption.value for caption in app.caption)
     assert len(app.get("download_button")) >= 2
+
+
+@pytest.mark.parametrize(("page", "area"), [
+    ("views/sla_backlog/__init__.py", "tickets"),
+    ("views/queues_staffing/__init__.py", "queues"),
+    ("views/first_contact_resolution/__init__.py", "contacts"),
+    ("views/customer_feedback/__init__.py", "feedback"),
+])
+def test_each_page_shows_the_registrys_kpis_of_its_area(pipeline_app_home, page, area):
+    """A KPI the registry gives an area is a tile on that page too (the latest complete week, all
+    channels): adding a KPI's registry row shows it there with no page edited."""
+    app = open_page(page)
+    assert_no_exception(app)
+    (latest,) = read_published(pipeline_app_home, """select max(week_start_date) from marts.kpi_overview_weekly
+                                                     where is_complete_week""").iloc[0]
+    expected = expected_tiles(pipeline_app_home, latest, "all", area)
+    assert expected, f"the registry gives the {area} page at least one KPI"
+    shown = shown_tiles(app)
+    assert {label: shown.get(label) for label in expected} == expected
+    other_areas = set(expected_tiles(pipeline_app_home, latest, "all")) - set(expected)
+    assert not other_areas & set(shown)  # only its own area's KPIs

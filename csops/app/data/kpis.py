@@ -10,8 +10,8 @@ from csops.app.data import MartColumns, frame
 from csops.kernel.publication import Publication
 
 KPI_REGISTRY = MartColumns("dim_kpis", (
-    "kpi_name", "kpi_label", "unit", "display_format", "target_value", "target_direction", "target_source",
-    "definition_ref",
+    "kpi_name", "kpi_label", "kpi_area", "unit", "display_format", "target_value", "target_direction",
+    "target_source", "definition_ref",
 ))
 REGISTRY_MART = KPI_REGISTRY.mart
 

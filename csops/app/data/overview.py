@@ -9,6 +9,7 @@ from datetime import date
 import pandas as pd
 
 from csops.app.data import MartColumns, frame
+from csops.app.data.kpis import KPI_REGISTRY
 from csops.app.weeks import week_start
 from csops.kernel.publication import Publication
 
@@ -46,14 +47,22 @@ def scopes(publication: Publication) -> list[str]:
                               "order by channel_scope = 'all' desc, channel_scope")["channel_scope"].tolist()
 
 
-def kpis(publication: Publication, week_start_date: date, channel_scope: str) -> pd.DataFrame:
-    """One row per KPI for the week and scope: SLA compliance first, then rates, seconds, scores."""
+def default_week(weeks: pd.DataFrame) -> date:
+    """The week a page opens on (``weeks`` newest first): the last complete one, else the newest."""
+    complete = weeks[weeks["is_complete_week"]]
+    return (complete if not complete.empty else weeks).iloc[0]["week_start_date"]
+
+
+def kpis(publication: Publication, week_start_date: date, channel_scope: str, area: str | None = None) -> pd.DataFrame:
+    """One row per KPI for the week and scope (only the KPIs of ``area`` when given: the registry's
+    ``kpi_area``, the page that owns them): SLA compliance first, then rates, seconds, scores."""
     return frame(publication, f"""
         select {TILES.select()}
         from marts.{OVERVIEW_MART}
         where week_start_date = $week and channel_scope = $scope
+            and ($area is null or kpi_name in (select kpi_name from {KPI_REGISTRY.table} where kpi_area = $area))
         order by kpi_name = 'sla_compliance_rate' desc, unit, kpi_name
-    """, {"week": week_start_date, "scope": channel_scope})
+    """, {"week": week_start_date, "scope": channel_scope, "area": area})
 
 
 def trends(publication: Publication, start_date: date, end_date: date, channel_scope: str) -> pd.DataFrame:

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from csops.app import charts, components, filters, labels
+from csops.app import charts, components, filters, kpi_tiles, labels
 from csops.app.data import overview, records
 from csops.app.weeks import week_end
 from csops.kernel.publication import Publication
@@ -18,9 +18,9 @@ from csops.kernel.publication import Publication
 TITLE = "Overview"
 URL_PATH = "overview"
 
-ALL = "all"
+ALL = kpi_tiles.ALL
 MOVERS_SHOWN = 8
-TILES_PER_ROW = 4
+TILES_PER_ROW = kpi_tiles.TILES_PER_ROW
 # Each KPI's records, for its drill-down: (records function, what they are, extra equalities).
 _RECORDS = {
     "sla_compliance_rate": (records.ticket_slas, "tickets", {"sla_kind": "first_response"}),
@@ -36,8 +36,7 @@ def render(publication: Publication, chosen: filters.Filters) -> None:
     if weeks.empty:
         st.info(f"No week between {chosen.start_date} and {chosen.end_date} has KPIs yet.")
         return
-    complete = weeks[weeks["is_complete_week"]]
-    default_week = (complete if not complete.empty else weeks).iloc[0]["week_start_date"]
+    default_week = overview.default_week(weeks)
     scopes = [ALL, *(scope for scope in overview.scopes(publication) if scope in chosen.channels)]
     week_column, scope_column = st.columns([1, 1])
     week = week_column.selectbox(
@@ -51,7 +50,7 @@ def render(publication: Publication, chosen: filters.Filters) -> None:
 
     registry = labels.registry(publication)
     kpis = overview.kpis(publication, week, scope)
-    _render_tiles(kpis, registry)
+    kpi_tiles.render_tiles(kpis, registry)
     st.subheader("Trends")
     trends = overview.trends(publication, chosen.start_date, chosen.end_date, scope)
     st.plotly_chart(trend_figure(trends, registry), width="stretch")
@@ -59,36 +58,6 @@ def render(publication: Publication, chosen: filters.Filters) -> None:
                "still be in progress (FCR waits for its repeat windows to close).")
     _render_movers(publication, week, chosen)
     _render_drill_down(publication, kpis, week, scope)
-
-
-def _format_change(value, kpi: labels.Kpi) -> str | None:
-    if value is None or pd.isna(value):
-        return None
-    if kpi.is_rate:
-        return f"{value * 100:+.1f} pp"
-    return f"{value:+.0f}{kpi.suffix}"
-
-
-def _render_tiles(kpis: pd.DataFrame, registry: dict[str, labels.Kpi]) -> None:
-    st.caption("Each tile: the week's value, its change against the week before (green when it moves toward the "
-               "target), and the target. Targets: the KPI registry, `seeds/kpi_registry.csv`.")
-    for row_start in range(0, len(kpis), TILES_PER_ROW):
-        columns = st.columns(TILES_PER_ROW)
-        for column, (_, row) in zip(columns, kpis.iloc[row_start:row_start + TILES_PER_ROW].iterrows()):
-            kpi = registry[row["kpi_name"]]
-            direction = "≥" if row["target_direction"] == "at_least" else "≤"
-            met = row["is_meeting_target"]
-            verdict = "no value" if pd.isna(met) else "meets target" if met else "misses target"
-            low = " Low sample: read with care." if row["is_low_sample"] else ""
-            column.metric(
-                row["kpi_label"], kpi.format(row["kpi_value"]),
-                delta=_format_change(row["change_from_previous_week"], kpi),
-                delta_color="normal" if row["target_direction"] == "at_least" else "inverse",
-                help=f"n = {int(row['sample_size']):,}.{low} Target {direction} "
-                     f"{kpi.format(row['target_value'])} ({str(kpi.target_source).replace('_', ' ')}).",
-                border=True,
-            )
-            column.caption(f"Target {direction} {kpi.format(row['target_value'])}: {verdict}")
 
 
 def trend_figure(trends: pd.DataFrame, registry: dict[str, labels.Kpi]) -> go.Figure:

@@ -25,7 +25,7 @@ WEEK_KEY = "feedback_week"
 DRILL_MODE_KEY = "feedback_drill_mode"
 
 
-@components.page(TITLE, *feedback.PAGE_MARTS, needs_selection=True)
+@components.page(TITLE, *feedback.PAGE_MARTS, needs_selection=True, kpi_area="feedback")
 def render(publication: Publication, chosen: filters.Filters) -> None:
     st.caption(
         "**Which channel, team or agent drags CSAT down this week, and why?** One week at a time, as the weekly "

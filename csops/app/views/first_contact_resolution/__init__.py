@@ -22,7 +22,7 @@ TITLE = "First contact resolution"
 URL_PATH = "first-contact-resolution"
 
 
-@components.page(TITLE, *fcr.PAGE_MARTS)
+@components.page(TITLE, *fcr.PAGE_MARTS, kpi_area="contacts")
 def render(publication: Publication, chosen: filters.Filters) -> None:
     window_days = data.build_parameters(publication).get("fcr_window_days")
     window = f"{window_days}-day" if window_days is not None else "`fcr_window_days`"

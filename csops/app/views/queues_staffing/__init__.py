@@ -29,7 +29,7 @@ SCOPE_CAPTION = (
 )
 
 
-@components.page(TITLE, queues.INTERVAL_MART, queues.DAILY_MART)
+@components.page(TITLE, queues.INTERVAL_MART, queues.DAILY_MART, kpi_area="queues")
 def render(publication: Publication, chosen: filters.Filters) -> None:
     timezone = queues.reporting_timezone(publication)
     st.caption(SCOPE_CAPTION.format(timezone=timezone))

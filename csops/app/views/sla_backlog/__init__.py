@@ -21,7 +21,7 @@ URL_PATH = "sla-and-backlog"
 
 
 @components.page(TITLE, sla.COMPLIANCE_MART, sla.SLA_FACT, sla.BACKLOG_MART, sla.TEAMS_DIMENSION,
-                 needs_selection=True)
+                 needs_selection=True, kpi_area="tickets")
 def render(publication: Publication, chosen: filters.Filters) -> None:
     team_names = dict(chosen.options.teams)
     colors = dimensions.colors(chosen.options)
