@@ -24,3 +24,16 @@
 {% macro escalation_rate(escalated_count, ticket_count) -%}
     case when {{ ticket_count }} > 0 then {{ escalated_count }} / {{ ticket_count }} end
 {%- endmacro %}
+
+{#- The first-response SLA of a week, as aggregate select-expressions over fct_ticket_slas rows of
+    the first-response kind: what first_response_sla_by_channel_week and its center-level twin
+    first_response_sla_by_week both select, each at its own grain. A KPI of these marts is added
+    here, once (with its contract columns and its registry row). -#}
+{% macro first_response_week_columns() -%}
+    count(*) as ticket_count,
+    {{ sla_status_counts() }},
+    -- The n of the rate: SLAs settled either way (in flight counts in neither).
+    count(*) filter (where sla_status in ('met', 'breached')) as settled_sla_count,
+    {{ sla_compliance_rate("count(*) filter (where sla_status = 'met')",
+                           "count(*) filter (where sla_status = 'breached')") }} as sla_compliance_rate
+{%- endmacro %}

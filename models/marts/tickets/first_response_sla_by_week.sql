@@ -3,7 +3,7 @@
 -- all the week's SLAs, never from the channels' rates.
 -- The contract defines compliance per SLA kind, so kinds are never pooled: the first-response
 -- SLA alone (agent-work compliance is in ticket_sla_compliance_daily). Formulas:
--- macros/ticket_metrics.sql.
+-- macros/ticket_metrics.sql (first_response_week_columns, shared by both week grains).
 with
 
 slas as (
@@ -11,27 +11,12 @@ slas as (
     where sla_kind = 'first_response' and is_sla_applicable
 ),
 
-counted as (
-    select
-        date_trunc('week', created_date)::date as week_start_date,
-        count(*) as ticket_count,
-        {{ sla_status_counts() }}
-    from slas
-    group by all
-),
-
 final as (
     select
-        week_start_date,
-        ticket_count,
-        met_count,
-        breached_count,
-        in_flight_count,
-        unmeasured_count,
-        -- The n of the rate: SLAs settled either way (in flight counts in neither).
-        met_count + breached_count as settled_sla_count,
-        {{ sla_compliance_rate('met_count', 'breached_count') }} as sla_compliance_rate
-    from counted
+        date_trunc('week', created_date)::date as week_start_date,
+        {{ first_response_week_columns() }}
+    from slas
+    group by all
 )
 
 select * from final
