@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from tests.app.pages import assert_no_exception, open_page, read_published, sidebar_filters, widget
 
 PAGE = "views/overview.py"
+UNIT_SUFFIXES = {"seconds": " s", "minutes": " min"}
 
 
 def shown_tiles(app: AppTest) -> dict[str, str]:
@@ -28,10 +29,11 @@ def expected_tiles(home, week, scope: str, area: str | None = None) -> dict[str,
     """, {"week": week, "scope": scope, "area": area})
 
     def shown(row) -> str:
-        """The value in the registry's format (d3's, which Python's format reads alike), seconds with "s"."""
+        """The value in the registry's format (d3's, which Python's format reads alike), then its unit
+        where the format does not carry it ("12.0 s", "95 min")."""
         if pd.isna(row["kpi_value"]):
             return "n/a"
-        return f"{row['kpi_value']:{row['display_format']}}" + (" s" if row["unit"] == "seconds" else "")
+        return f"{row['kpi_value']:{row['display_format']}}" + UNIT_SUFFIXES.get(row["unit"], "")
     return {row["kpi_label"]: shown(row) for _, row in rows.iterrows()}
 
 
