@@ -35,5 +35,10 @@
     -- The n of the rate: SLAs settled either way (in flight counts in neither).
     count(*) filter (where sla_status in ('met', 'breached')) as settled_sla_count,
     {{ sla_compliance_rate("count(*) filter (where sla_status = 'met')",
-                           "count(*) filter (where sla_status = 'breached')") }} as sla_compliance_rate
+                           "count(*) filter (where sla_status = 'breached')") }} as sla_compliance_rate,
+    -- The mean time to a first response in the team's business minutes (whatever the policy's
+    -- hours), over responses given by the as-of time: how long customers wait, beside whether the
+    -- policy was met. Tickets without a schedule have no business minutes and are left out of both.
+    count(elapsed_business_minutes) filter (where is_completed) as completed_business_minutes_count,
+    avg(elapsed_business_minutes) filter (where is_completed) as mean_first_response_business_minutes
 {%- endmacro %}

@@ -90,3 +90,33 @@ def test_every_week_has_its_all_channels_rows(warehouse):
         "operational_fcr_rate", "csat_top2_rate", "nps",
     }
     assert kpis_in_week == registry
+
+
+def test_mean_first_response_business_minutes_is_the_facts_mean(warehouse):
+    """A KPI added by its formula, contract columns and registry row alone: the overview shows,
+    per channel and for all channels, the mean business minutes to a first response given by the
+    as-of time, recomputed here from the SLA facts."""
+    facts = warehouse.execute(
+        """
+        select coalesce(channel, 'all'),
+            avg(elapsed_business_minutes) filter (where is_completed),
+            count(elapsed_business_minutes) filter (where is_completed)
+        from marts.fct_ticket_slas
+        where sla_kind = 'first_response' and is_sla_applicable and date_trunc('week', created_date) = ?
+        group by grouping sets ((channel), ())
+        """,
+        [WEEK],
+    ).fetchall()
+    shown = {scope: (value, n) for scope, value, n in warehouse.execute(
+        """
+        select channel_scope, kpi_value, sample_size
+        from marts.kpi_overview_weekly
+        where week_start_date = ? and kpi_name = 'mean_first_response_business_minutes'
+        """,
+        [WEEK],
+    ).fetchall()}
+    expected = {scope: (mean, n) for scope, mean, n in facts}
+    assert expected["all"][1] > 100  # the week has first responses to average
+    assert {scope: n for scope, (_, n) in shown.items()} == {scope: n for scope, (_, n) in expected.items()}
+    for scope, (mean, _) in expected.items():
+        assert shown[scope][0] == pytest.approx(mean, rel=1e-12), scope
