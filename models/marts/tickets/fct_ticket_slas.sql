@@ -164,7 +164,8 @@ final as (
         created_date,
         channel,
         policy_priority as ticket_priority,
-        team_key,
+        -- Null above means "no schedule" to the clock arithmetic; reported as the unknown team.
+        {{ known_or_unknown('team_key') }} as team_key,
         policy_hours,
         is_sla_applicable,
         target_minutes,
