@@ -39,7 +39,7 @@ THEMES = MartColumns("feedback_themes_weekly", (
     "week_start_date", "theme_key", "theme_label", "mention_count", "mention_count_change", "comment_count",
     "comment_share_rate", "comment_share_rate_change", "csat_response_count", "csat_top2_response_count",
     "csat_top2_rate", "csat_top2_rate_ci95_low", "csat_top2_rate_ci95_high", "csat_mean_score", "is_low_sample",
-    "sentiment_mean_score", "min_responses", "theme_pattern_count", "theme_lexicon_md5",
+    "sentiment_mean_score", "min_responses", "theme_pattern_count", "theme_lexicon_md5", "csat_rank",
 ))
 COMMENTS = MartColumns("survey_comment_examples", (
     "contact_date", "channel", "csat_score", "sentiment_score", "sentiment_label", "comment_text_redacted",

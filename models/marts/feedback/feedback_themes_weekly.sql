@@ -96,7 +96,7 @@ counted as (
         and theme_weeks.theme_key = mentioned.theme_key
 ),
 
-final as (
+measured as (
     select
         counted.week_start_date,
         counted.theme_key,
@@ -119,6 +119,14 @@ final as (
     left join counted as previous
         on counted.theme_key = previous.theme_key
         and previous.week_start_date = counted.week_start_date - 7
+),
+
+final as (
+    -- The themes in the order a manager reads them, by the rule of the other feedback marts.
+    select
+        *,
+        {{ csat_rank('week_start_date', 'theme_key') }} as csat_rank
+    from measured
 )
 
 select * from final

@@ -26,16 +26,6 @@ def in_rank_order(rows: pd.DataFrame, name_column: str) -> pd.DataFrame:
                                            for rank in ordered[RANK_COLUMN]]})
 
 
-def rank_themes(themes: pd.DataFrame) -> pd.DataFrame:
-    """The themes in rank order. ``feedback_themes_weekly`` states no ``csat_rank`` (the contract gives
-    it to the channel, team and agent marts only), so the themes are ranked here by the marts' rule:
-    the rows not low-sample with a rate, lowest CSAT first, ties by key."""
-    is_ranked = ~themes["is_low_sample"].fillna(True).astype(bool) & themes["csat_top2_rate"].notna()
-    order = themes[is_ranked].sort_values(["csat_top2_rate", "theme_key"], kind="stable").index
-    ranks = pd.Series(range(1, len(order) + 1), index=order, dtype="Int64")
-    return in_rank_order(themes.assign(**{RANK_COLUMN: ranks}), "theme_label")
-
-
 def ranked_count(ranked: pd.DataFrame) -> int:
     return int((ranked[RANK_COLUMN] != NOT_RANKED).sum())
 

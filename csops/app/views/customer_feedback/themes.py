@@ -12,7 +12,8 @@ from plotly.subplots import make_subplots
 
 from csops.app import charts, components, filters, labels
 from csops.app.data import feedback
-from csops.app.views.customer_feedback.ranking import RANK_COLUMN, ROW_PIXELS, add_dots, rank_themes, with_chart_labels
+from csops.app.views.customer_feedback.ranking import RANK_COLUMN, ROW_PIXELS, add_dots, in_rank_order, \
+    with_chart_labels
 from csops.kernel.publication import Publication
 
 THEME_KEY = "feedback_theme"
@@ -33,7 +34,7 @@ def render(publication: Publication, week: date, centre: dict) -> pd.DataFrame |
     if rows.empty:
         st.info(f"No survey comments in the week of {week}.")
         return None
-    ranked = rank_themes(rows.assign(label=rows["theme_label"]))
+    ranked = in_rank_order(rows.assign(label=rows["theme_label"]), "theme_label")
     csat = labels.kpi(publication, "csat_top2_rate")
     st.plotly_chart(themes_figure(ranked, csat, centre), width="stretch", key="feedback_themes_chart")
     st.caption(
