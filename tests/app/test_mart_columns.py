@@ -10,24 +10,16 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from pathlib import Path
 
 import pytest
-import yaml
 
 import csops.app.data
 from csops.app.data import MartColumns
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
+from csops.quality.mart_contracts import contract_columns
 
 def contracts() -> dict[str, set[str]]:
-    """mart name -> the columns its contract declares."""
-    columns: dict[str, set[str]] = {}
-    for path in sorted((REPO_ROOT / "models" / "marts").rglob("_*__models.yml")):
-        for model in (yaml.safe_load(path.read_text()) or {}).get("models", []):
-            columns.setdefault(model["name"], set()).update(column["name"] for column in model.get("columns", []))
-    return columns
+    """mart name -> the columns its contract declares (the same reading the checks use)."""
+    return {mart: set(columns) for mart, columns in contract_columns().items()}
 
 
 def declarations() -> dict[str, MartColumns]:
